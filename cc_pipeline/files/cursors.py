@@ -1,0 +1,92 @@
+"""Persisted per-file read positions, written atomically."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class FileCursor:
+    """How far one file (by identity, not by name) has been committed."""
+
+    key: str
+    path: str
+    dev: int
+    ino: int
+    fingerprint: str
+    fingerprint_len: int
+    offset: int = 0
+    size: int = 0
+    binary: bool = False
+    # Start of a batch whose rows may be partly written: discard rows from here on resume.
+    pending_start: int | None = None
+    updated_at: float = field(default_factory=time.time)
+
+
+class CursorStore:
+    """A JSON file of FileCursors for one source folder."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.cursors: dict[str, FileCursor] = {}
+        if path.exists():
+            raw = json.loads(path.read_text())
+            self.cursors = {k: FileCursor(**v) for k, v in raw.get("files", {}).items()}
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(self.path.suffix + ".tmp")
+        payload = {"version": 1, "files": {k: asdict(v) for k, v in self.cursors.items()}}
+        with open(tmp, "w") as fh:
+            json.dump(payload, fh, indent=1, sort_keys=True)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.path)
+        dir_fd = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+    def by_inode(self) -> dict[tuple[int, int], FileCursor]:
+        return {(c.dev, c.ino): c for c in self.cursors.values()}
+
+
+class SourceBusy(RuntimeError):
+    """Another process is ingesting the same source."""
+
+
+@contextmanager
+def source_lock(
+    lock_path: Path, timeout_s: float, on_wait: Callable[[str], None] | None = None
+) -> Iterator[None]:
+    """Hold an exclusive lock on a source's cursor file for the duration of a run."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = time.monotonic() + timeout_s
+    announced = False
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise SourceBusy(
+                        f"Another process is ingesting this source (lock {lock_path}); "
+                        f"gave up after {timeout_s:.0f}s"
+                    ) from None
+                if on_wait and not announced:
+                    on_wait(f"Another ingestion of this source is running; waiting for {lock_path}")
+                    announced = True
+                time.sleep(0.5)
+        yield
+    finally:
+        os.close(fd)

@@ -1,0 +1,160 @@
+"""Drive a folder through a sink exactly once: discard, reconcile, read, load, commit.
+
+The protocol for each batch is: mark the cursor ``pending_start = batch.start`` (saved), load
+the rows, then move ``offset`` to ``batch.end`` and clear the mark (saved). After a crash the
+mark tells which rows may be half written; they are deleted by ``(_file_key, _offset)``
+before anything is read, so a re-run reloads them once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from cc_pipeline.files.cursors import CursorStore, source_lock
+from cc_pipeline.files.tailer import FileEvent, LineBatch, Reject, list_files, read_batches, reconcile
+
+QUARANTINE_TABLE = "ingest_quarantine"
+
+
+@dataclass
+class BatchResult:
+    rows: Counter[str] = field(default_factory=Counter)
+    quarantined: int = 0
+    newest_event: datetime | None = None
+
+
+class BatchSink(Protocol):
+    """Turns a batch of lines into rows. Every row it writes carries ``_file_key``/``_offset``."""
+
+    source: str
+    tables: Sequence[str]
+
+    def prepare(self, client: Any) -> None: ...
+
+    def load(self, client: Any, batch: LineBatch) -> BatchResult: ...
+
+
+@dataclass
+class IngestSummary:
+    source: str
+    folder: str
+    files_seen: int = 0
+    files_read: int = 0
+    bytes_read: int = 0
+    batches: int = 0
+    rows: Counter[str] = field(default_factory=Counter)
+    quarantined: int = 0
+    newest_event: datetime | None = None
+    discarded_batches: int = 0
+    events: list[FileEvent] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+
+ProgressFn = Callable[[int, int, str], None]
+
+
+def quarantine(
+    client: Any, source: str, path: str, file_key: str, rejects: Sequence[Reject]
+) -> int:
+    """Record rejected spans (location and reason only, never content)."""
+    if not rejects:
+        return 0
+    client.insert(
+        QUARANTINE_TABLE,
+        [[source, path, file_key, r.offset, r.length, r.reason] for r in rejects],
+        column_names=["source", "file_path", "_file_key", "_offset", "length", "reason"],
+    )
+    return len(rejects)
+
+
+def discard_from(client: Any, sink: BatchSink, file_key: str, offset: int) -> None:
+    """Delete every row a sink may have written for ``file_key`` at or after ``offset``."""
+    params = {"k": file_key, "o": offset}
+    for table in [*sink.tables, QUARANTINE_TABLE]:
+        client.command(
+            f"DELETE FROM {table} WHERE _file_key = {{k:String}} AND _offset >= {{o:UInt64}}",
+            parameters=params,
+        )
+
+
+def ingest_folder(
+    client: Any,
+    sink: BatchSink,
+    folder: Path,
+    cursor_path: Path,
+    *,
+    pattern: str = "*",
+    recursive: bool = False,
+    max_batch_bytes: int = 32 << 20,
+    max_line_bytes: int = 32 << 20,
+    lock_timeout_s: float = 600.0,
+    progress: ProgressFn | None = None,
+    log: Callable[[str], None] | None = None,
+    files: list[Path] | None = None,
+) -> IngestSummary:
+    """Load every complete new line under ``folder`` through ``sink``, exactly once."""
+    started = time.monotonic()
+    summary = IngestSummary(source=sink.source, folder=str(folder))
+    say = log or (lambda _msg: None)
+    with source_lock(cursor_path.with_suffix(".lock"), lock_timeout_s, say):
+        store = CursorStore(cursor_path)
+        for cursor in store.cursors.values():
+            if cursor.pending_start is not None:
+                say(
+                    f"Discarding rows of an unfinished batch of {cursor.path} from byte "
+                    f"{cursor.pending_start} (the previous run stopped before committing it)"
+                )
+                discard_from(client, sink, cursor.key, cursor.pending_start)
+                cursor.offset = min(cursor.offset, cursor.pending_start)
+                cursor.pending_start = None
+                summary.discarded_batches += 1
+        store.save()
+
+        found = files if files is not None else list_files(folder, pattern, recursive)
+        plan = reconcile(store, found)
+        store.save()
+        summary.files_seen = len(plan.files)
+        summary.events.extend(plan.events)
+        for event in plan.events:
+            say(f"{event.kind}: {event.path}: {event.detail}")
+
+        total = plan.pending_bytes
+        done = 0
+        sink.prepare(client)
+        for path, cursor in plan.files:
+            read_any = False
+            for batch in read_batches(path, cursor, max_batch_bytes, max_line_bytes):
+                cursor.pending_start = batch.start
+                store.save()
+                result = sink.load(client, batch)
+                result.quarantined += quarantine(
+                    client, sink.source, str(path), cursor.key, batch.rejects
+                )
+                cursor.offset = batch.end
+                cursor.pending_start = None
+                store.save()
+                read_any = True
+                summary.batches += 1
+                summary.bytes_read += batch.nbytes
+                summary.rows.update(result.rows)
+                summary.quarantined += result.quarantined
+                if result.newest_event and (
+                    summary.newest_event is None or result.newest_event > summary.newest_event
+                ):
+                    summary.newest_event = result.newest_event
+                done += batch.nbytes
+                if progress:
+                    progress(done, max(total, done), str(path))
+            summary.files_read += int(read_any)
+    summary.seconds = time.monotonic() - started
+    return summary

@@ -1,0 +1,267 @@
+"""Find the files of a folder, match them to their cursors and read their new complete lines.
+
+A file is known by its inode plus a fingerprint of its first bytes, so a rotation by rename
+keeps its cursor, while a truncation (a Collector restart without ``append``) or a new file
+on a reused inode starts again from zero. Only bytes up to the last newline are read; a
+line longer than ``max_line_bytes`` is skipped without being held in memory and reported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cc_pipeline.files.cursors import CursorStore, FileCursor
+
+FINGERPRINT_BYTES = 4096
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A span of a file that is not loadable as a line, and why."""
+
+    offset: int
+    length: int
+    reason: str
+
+
+@dataclass
+class LineBatch:
+    """Complete lines of one file in ``[start, end)``: what the sink loads in one go."""
+
+    cursor: FileCursor
+    start: int
+    end: int
+    offsets: list[int] = field(default_factory=list)
+    lines: list[bytes] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+
+    @property
+    def nbytes(self) -> int:
+        return self.end - self.start
+
+
+@dataclass
+class FileEvent:
+    """Something about a file worth telling the user (truncation, vanishing, binary)."""
+
+    path: str
+    kind: str
+    detail: str
+
+
+@dataclass
+class TailPlan:
+    files: list[tuple[Path, FileCursor]]
+    events: list[FileEvent]
+    vanished: list[FileCursor]
+
+    @property
+    def pending_bytes(self) -> int:
+        total = 0
+        for path, cursor in self.files:
+            try:
+                total += max(0, path.stat().st_size - cursor.offset)
+            except FileNotFoundError:
+                pass
+        return total
+
+
+def _fingerprint(path: Path, length: int) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.sha256(fh.read(length)).hexdigest()
+
+
+def list_files(folder: Path, pattern: str = "*", recursive: bool = False) -> list[Path]:
+    """Regular, non-hidden files of ``folder``, oldest first (rotated backups before the live file).
+
+    Symlinks are followed only when they point at a regular file; the identity used is the
+    target's, so a file reached twice through links is read once.
+    """
+    if not folder.is_dir():
+        return []
+    candidates = folder.rglob(pattern) if recursive else folder.glob(pattern)
+    found: list[tuple[float, str, Path]] = []
+    for path in candidates:
+        if any(part.startswith(".") for part in path.relative_to(folder).parts):
+            continue
+        try:
+            st = path.stat()
+        except (FileNotFoundError, PermissionError):
+            continue
+        if stat.S_ISREG(st.st_mode):
+            found.append((st.st_mtime, str(path), path))
+    found.sort()
+    return [p for _, _, p in found]
+
+
+def reconcile(store: CursorStore, files: list[Path]) -> TailPlan:
+    """Match files to cursors by identity, creating, resetting and retiring cursors.
+
+    Call after unfinished batches were discarded: no cursor here has ``pending_start`` set.
+    """
+    by_inode = store.by_inode()
+    seen_keys: set[str] = set()
+    seen_identities: set[tuple[int, int]] = set()
+    plan_files: list[tuple[Path, FileCursor]] = []
+    events: list[FileEvent] = []
+    for path in files:
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            events.append(FileEvent(str(path), "vanished", "file disappeared before it was read"))
+            continue
+        identity = (st.st_dev, st.st_ino)
+        if identity in seen_identities:
+            continue  # the same file reached through a second path (hard link or symlink)
+        seen_identities.add(identity)
+        cursor = by_inode.get(identity)
+        if cursor is not None:
+            same_start = (
+                st.st_size >= cursor.fingerprint_len
+                and _fingerprint(path, cursor.fingerprint_len) == cursor.fingerprint
+            )
+            if not same_start or st.st_size < cursor.offset:
+                events.append(
+                    FileEvent(
+                        str(path),
+                        "truncated",
+                        f"content changed under the same inode ({cursor.offset} bytes had been"
+                        f" read, now {st.st_size} bytes); reading it again from the start",
+                    )
+                )
+                del store.cursors[cursor.key]
+                cursor = None
+            elif str(path) != cursor.path:
+                events.append(FileEvent(str(path), "renamed", f"was {cursor.path}"))
+                cursor.path = str(path)
+        if cursor is None:
+            fp_len = min(st.st_size, FINGERPRINT_BYTES)
+            fingerprint = _fingerprint(path, fp_len)
+            key = hashlib.sha256(
+                f"{st.st_dev}:{st.st_ino}:{fingerprint}:{st.st_mtime_ns}".encode()
+            ).hexdigest()[:16]
+            cursor = FileCursor(
+                key=key,
+                path=str(path),
+                dev=st.st_dev,
+                ino=st.st_ino,
+                fingerprint=fingerprint,
+                fingerprint_len=fp_len,
+            )
+            store.cursors[key] = cursor
+        elif cursor.fingerprint_len < FINGERPRINT_BYTES and st.st_size > cursor.fingerprint_len:
+            cursor.fingerprint_len = min(st.st_size, FINGERPRINT_BYTES)
+            cursor.fingerprint = _fingerprint(path, cursor.fingerprint_len)
+        cursor.size = st.st_size
+        seen_keys.add(cursor.key)
+        plan_files.append((path, cursor))
+    vanished = [c for c in store.cursors.values() if c.key not in seen_keys]
+    for cursor in vanished:
+        if cursor.offset < cursor.size:
+            events.append(
+                FileEvent(
+                    cursor.path,
+                    "vanished",
+                    f"removed with {cursor.size - cursor.offset} bytes never read",
+                )
+            )
+        del store.cursors[cursor.key]
+    return TailPlan(plan_files, events, vanished)
+
+
+def looks_binary(head: bytes) -> str | None:
+    """A reason when the first bytes of a file say it is not JSONL text."""
+    if head.startswith(ZSTD_MAGIC):
+        return "binary file (zstd-compressed), not JSONL"
+    if b"\x00" in head:
+        return "binary file (NUL bytes; protobuf or other binary format), not JSONL"
+    return None
+
+
+def read_batches(
+    path: Path,
+    cursor: FileCursor,
+    max_batch_bytes: int = 32 << 20,
+    max_line_bytes: int = 32 << 20,
+    read_block: int = 8 << 20,
+) -> Iterator[LineBatch]:
+    """Yield batches of complete lines from ``cursor.offset`` up to the last newline.
+
+    The cursor is not moved here: the caller commits ``batch.end`` once the batch is stored.
+    """
+    try:
+        fh = open(path, "rb")
+    except FileNotFoundError:
+        return
+    with fh:
+        size = os.fstat(fh.fileno()).st_size
+        if cursor.binary or cursor.offset == 0:
+            head = fh.read(FINGERPRINT_BYTES)
+            reason = looks_binary(head) if not cursor.binary else "binary file, not JSONL"
+            if reason:
+                cursor.binary = True
+                if size > cursor.offset:
+                    yield LineBatch(
+                        cursor,
+                        cursor.offset,
+                        size,
+                        rejects=[Reject(cursor.offset, size - cursor.offset, reason)],
+                    )
+                return
+        fh.seek(cursor.offset)
+        batch = LineBatch(cursor, cursor.offset, cursor.offset)
+        batch_bytes = 0
+        pos = cursor.offset  # file offset of carry[0]
+        carry = b""
+        skip_from: int | None = None  # start offset of an over-long line being skipped
+        while True:
+            data = fh.read(read_block)
+            if not data:
+                break
+            if skip_from is not None:
+                newline = data.find(b"\n")
+                if newline < 0:
+                    pos += len(data)
+                    continue
+                end = pos + newline + 1
+                batch.rejects.append(
+                    Reject(skip_from, end - skip_from, f"line longer than {max_line_bytes} bytes")
+                )
+                batch.end = end
+                pos, data, skip_from = end, data[newline + 1 :], None
+            chunk = carry + data if carry else data
+            last = chunk.rfind(b"\n")
+            if last < 0:
+                carry = chunk
+                if len(carry) > max_line_bytes:
+                    skip_from, pos, carry = pos, pos + len(carry), b""
+                continue
+            complete, carry = chunk[: last + 1], chunk[last + 1 :]
+            line_start = pos
+            for raw in complete.split(b"\n")[:-1]:
+                length = len(raw) + 1
+                if len(raw) > max_line_bytes:
+                    batch.rejects.append(
+                        Reject(line_start, length, f"line longer than {max_line_bytes} bytes")
+                    )
+                elif raw.strip():
+                    batch.offsets.append(line_start)
+                    batch.lines.append(raw)
+                    batch_bytes += length
+                line_start += length
+                batch.end = line_start
+                if batch_bytes >= max_batch_bytes:
+                    yield batch
+                    batch = LineBatch(cursor, line_start, line_start)
+                    batch_bytes = 0
+            pos = line_start
+            if len(carry) > max_line_bytes:
+                skip_from, pos, carry = pos, pos + len(carry), b""
+        if batch.end > batch.start:
+            yield batch

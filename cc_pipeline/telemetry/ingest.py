@@ -1,0 +1,46 @@
+"""Load a folder of Collector JSONL into ClickHouse: the plain function behind the asset and CLI."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from cc_pipeline import settings
+from cc_pipeline.files.loader import IngestSummary, ProgressFn, ingest_folder
+from cc_pipeline.schema import migrate
+from cc_pipeline.telemetry.sink import TelemetrySink
+
+
+def cursor_path_for(folder: Path) -> Path:
+    """One cursor file per source folder, so two folders never share positions."""
+    digest = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:12]
+    return settings.cursors_dir() / f"telemetry-{digest}.json"
+
+
+def ingest_telemetry(
+    client: Any,
+    folder: Path | None = None,
+    *,
+    keep_content: bool | None = None,
+    max_batch_bytes: int = 32 << 20,
+    max_line_bytes: int = 32 << 20,
+    progress: ProgressFn | None = None,
+    log: Any = None,
+) -> IngestSummary:
+    """Ingest every complete new line of the Collector output folder, exactly once."""
+    folder = (folder or settings.telemetry_dir()).expanduser().resolve()
+    migrate(client)
+    sink = TelemetrySink(
+        keep_content=settings.keep_content() if keep_content is None else keep_content
+    )
+    return ingest_folder(
+        client,
+        sink,
+        folder,
+        cursor_path_for(folder),
+        max_batch_bytes=max_batch_bytes,
+        max_line_bytes=max_line_bytes,
+        progress=progress,
+        log=log,
+    )

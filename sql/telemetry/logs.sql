@@ -1,0 +1,87 @@
+-- OTLP JSON log lines of one batch -> _batch_otel_logs (otel_logs columns plus _malformed).
+-- Parameters: file_key, keep_content (UInt8), allowed (attribute names known to hold no
+-- content), allowed_pairs ('event:attribute' kept for that event only).
+-- Reading an AnyValue as Map(String, String) turns {"stringValue":..}, {"intValue":..},
+-- {"doubleValue":..} or {"boolValue":..} into its text in one step.
+INSERT INTO _batch_otel_logs
+SELECT
+    fromUnixTimestamp64Nano(toInt64(if(time_ns != 0, time_ns, observed_ns)), 'UTC') AS Timestamp,
+    toDateTime(Timestamp, 'UTC') AS TimestampTime,
+    trace_id AS TraceId,
+    span_id AS SpanId,
+    toUInt8(bitAnd(flags, 255)) AS TraceFlags,
+    severity_text AS SeverityText,
+    toUInt8(greatest(0, least(255, severity_number))) AS SeverityNumber,
+    resource_attrs['service.name'] AS ServiceName,
+    if({keep_content:UInt8} OR startsWith(body_text, 'claude_code.'), body_text, '') AS Body,
+    resource_schema_url AS ResourceSchemaUrl,
+    resource_attrs AS ResourceAttributes,
+    scope_schema_url AS ScopeSchemaUrl,
+    scope_name AS ScopeName,
+    scope_version AS ScopeVersion,
+    scope_attrs AS ScopeAttributes,
+    if({keep_content:UInt8}, attrs,
+       mapFilter((k, v) -> has({allowed:Array(String)}, k)
+                           OR has({allowed_pairs:Array(String)}, concat(attrs['event.name'], ':', k)),
+                 attrs)) AS LogAttributes,
+    event_name AS EventName,
+    {file_key:String} AS _file_key,
+    offset AS _offset,
+    line_length AS _line_length,
+    malformed AS _malformed
+FROM (
+    SELECT
+        offset,
+        line_length,
+        rec.timeUnixNano AS time_ns,
+        rec.observedTimeUnixNano AS observed_ns,
+        rec.traceId AS trace_id,
+        rec.spanId AS span_id,
+        rec.flags AS flags,
+        rec.severityText AS severity_text,
+        rec.severityNumber AS severity_number,
+        mapValues(rec.body)[1] AS body_text,
+        rl.schemaUrl AS resource_schema_url,
+        mapFromArrays(arrayMap(a -> a.key, rl.resource.attributes),
+                      arrayMap(a -> mapValues(a.value)[1], rl.resource.attributes)) AS resource_attrs,
+        sl.schemaUrl AS scope_schema_url,
+        sl.scope.name AS scope_name,
+        sl.scope.version AS scope_version,
+        mapFromArrays(arrayMap(a -> a.key, sl.scope.attributes),
+                      arrayMap(a -> mapValues(a.value)[1], sl.scope.attributes)) AS scope_attrs,
+        arrayMap(a -> (a.key, mapKeys(a.value)[1] IN ('intValue', 'doubleValue')
+                              AND toFloat64OrNull(mapValues(a.value)[1]) IS NULL),
+                 rec.attributes) AS checked,
+        mapFromArrays(arrayMap(a -> a.key, rec.attributes),
+                      arrayMap((a, c) -> if(c.2, '', mapValues(a.value)[1]), rec.attributes, checked)) AS attrs,
+        arrayMap(c -> c.1, arrayFilter(c -> c.2, checked)) AS malformed,
+        rec.eventName AS event_name
+    FROM (
+        SELECT
+            offset,
+            length(line) + 1 AS line_length,
+            JSONExtract(line, 'resourceLogs', 'Array(Tuple(
+                resource Tuple(attributes Array(Tuple(key String, value Map(String, String)))),
+                schemaUrl String,
+                scopeLogs Array(Tuple(
+                    scope Tuple(name String, version String,
+                                attributes Array(Tuple(key String, value Map(String, String)))),
+                    schemaUrl String,
+                    logRecords Array(Tuple(
+                        timeUnixNano UInt64,
+                        observedTimeUnixNano UInt64,
+                        severityNumber Int32,
+                        severityText String,
+                        body Map(String, String),
+                        attributes Array(Tuple(key String, value Map(String, String))),
+                        flags UInt32,
+                        traceId String,
+                        spanId String,
+                        eventName String))))))') AS resource_logs
+        FROM _staging_telemetry_lines
+        WHERE signal = 'logs'
+    )
+    ARRAY JOIN resource_logs AS rl
+    ARRAY JOIN rl.scopeLogs AS sl
+    ARRAY JOIN sl.logRecords AS rec
+)

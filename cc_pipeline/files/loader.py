@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from cc_pipeline.files.cursors import CursorStore, source_lock
-from cc_pipeline.files.tailer import FileEvent, LineBatch, Reject, list_files, read_batches, reconcile
+from cc_pipeline.files.tailer import (
+    FileEvent,
+    LineBatch,
+    Reject,
+    list_files,
+    read_batches,
+    reconcile,
+)
 
 QUARANTINE_TABLE = "ingest_quarantine"
 

@@ -8,6 +8,7 @@ line longer than ``max_line_bytes`` is skipped without being held in memory and 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
@@ -65,10 +66,8 @@ class TailPlan:
     def pending_bytes(self) -> int:
         total = 0
         for path, cursor in self.files:
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 total += max(0, path.stat().st_size - cursor.offset)
-            except FileNotFoundError:
-                pass
         return total
 
 
@@ -196,7 +195,7 @@ def read_batches(
     The cursor is not moved here: the caller commits ``batch.end`` once the batch is stored.
     """
     try:
-        fh = open(path, "rb")
+        fh = open(path, "rb")  # noqa: SIM115 - closed by the with below
     except FileNotFoundError:
         return
     with fh:

@@ -150,7 +150,9 @@ def clickhouse_from_env() -> ClickHouseResource:
 
     mode = os.environ.get("CC_PIPELINE_CLICKHOUSE_MODE", "embedded")
     if mode not in ("embedded", "server"):
-        raise ValueError(f"CC_PIPELINE_CLICKHOUSE_MODE must be 'embedded' or 'server', not {mode!r}")
+        raise ValueError(
+            f"CC_PIPELINE_CLICKHOUSE_MODE must be 'embedded' or 'server', not {mode!r}"
+        )
     if mode == "embedded":
         return ClickHouseResource(mode="embedded", path=str(settings.chdb_dir()))
     return ClickHouseResource(

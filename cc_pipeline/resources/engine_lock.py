@@ -30,9 +30,7 @@ def lock_holder(data_dir: Path) -> str | None:
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:
             text = status.read_text(errors="replace").strip()
-            fields = dict(
-                line.split(": ", 1) for line in text.splitlines() if ": " in line
-            )
+            fields = dict(line.split(": ", 1) for line in text.splitlines() if ": " in line)
             pid = fields.get("PID", "?")
             started = fields.get("Started at", "?")
             return f"process {pid} (started {started})"

@@ -7,7 +7,6 @@ checked, and are then appended to the real tables.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -85,8 +84,13 @@ class TelemetrySink:
         result = BatchResult()
         if not batch.lines:
             return result
-        for table in (STAGING, "_batch_otel_logs", "_batch_metric_points",
-                      "_batch_otel_metrics_histogram", "_batch_otel_traces"):
+        for table in (
+            STAGING,
+            "_batch_otel_logs",
+            "_batch_metric_points",
+            "_batch_otel_metrics_histogram",
+            "_batch_otel_traces",
+        ):
             client.command(f"TRUNCATE TABLE {table}")
         client.raw_insert(
             STAGING,
@@ -109,15 +113,17 @@ class TelemetrySink:
             self._load_traces(client, params, result)
         return result
 
-    def _insert_and_count(self, client: Any, scratch: str, params: dict[str, Any],
-                          condition: str, what: str) -> int:
+    def _insert_and_count(
+        self, client: Any, scratch: str, params: dict[str, Any], condition: str, what: str
+    ) -> int:
         lines = client.query(
             f"SELECT uniqExact(_offset) FROM {scratch} WHERE {condition}"
         ).result_rows[0][0]
         if lines:
             client.command(
                 f"""
-                INSERT INTO ingest_quarantine (source, file_path, _file_key, _offset, length, reason)
+                INSERT INTO ingest_quarantine
+                    (source, file_path, _file_key, _offset, length, reason)
                 SELECT 'telemetry', {{file_path:String}}, {{file_key:String}}, _offset,
                        any(_line_length), {what}
                 FROM {scratch} WHERE {condition} GROUP BY _offset
@@ -137,7 +143,10 @@ class TelemetrySink:
         result.rows["otel_logs"] += count
         _note_newest(result, newest)
         result.quarantined += self._insert_and_count(
-            client, "_batch_otel_logs", params, "notEmpty(_malformed)",
+            client,
+            "_batch_otel_logs",
+            params,
+            "notEmpty(_malformed)",
             "concat('malformed attribute value (record kept, value emptied): ', "
             "arrayStringConcat(arrayDistinct(flatten(groupArray(_malformed))), ', '))",
         )
@@ -160,7 +169,10 @@ class TelemetrySink:
             result.rows[f"otel_metrics_{kind}"] += count
             _note_newest(result, newest)
         result.quarantined += self._insert_and_count(
-            client, "_batch_metric_points", params, "Value IS NULL",
+            client,
+            "_batch_metric_points",
+            params,
+            "Value IS NULL",
             "concat('data point value is not a number (point skipped): ', "
             "arrayStringConcat(groupUniqArray(MetricName), ', '))",
         )
@@ -184,7 +196,10 @@ class TelemetrySink:
         result.rows["otel_traces"] += count
         _note_newest(result, newest)
         result.quarantined += self._insert_and_count(
-            client, "_batch_otel_traces", params, "notEmpty(_malformed)",
+            client,
+            "_batch_otel_traces",
+            params,
+            "notEmpty(_malformed)",
             "concat('malformed span attribute value (span kept, value emptied): ', "
             "arrayStringConcat(arrayDistinct(flatten(groupArray(_malformed))), ', '))",
         )

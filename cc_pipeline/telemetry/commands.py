@@ -1,0 +1,65 @@
+"""``cc-pipeline ingest``: load the Collector's JSONL once, without a Dagster run."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from cc_pipeline.console import ByteProgress, human_bytes, say
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "ingest",
+        help="load new Collector JSONL into ClickHouse once",
+        description="Load every complete new line of the Collector's output folder, exactly "
+        "once (the same functions the scheduled Dagster asset runs).",
+    )
+    parser.add_argument(
+        "--source",
+        type=Path,
+        default=None,
+        help="folder of Collector JSONL (default CC_PIPELINE_HOME/otel)",
+    )
+    parser.add_argument(
+        "--keep-content",
+        action="store_true",
+        default=None,
+        help="also store prompts, responses and tool inputs (off by default)",
+    )
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=600.0,
+        help="seconds to wait for a busy embedded database (default 600)",
+    )
+    parser.set_defaults(func=run_ingest)
+
+
+def run_ingest(args: argparse.Namespace) -> int:
+    from cc_pipeline.resources.clickhouse import EmbeddedDatabaseBusy, clickhouse_from_env
+    from cc_pipeline.telemetry.ingest import ingest_telemetry
+
+    resource = clickhouse_from_env().model_copy(update={"busy_timeout_s": args.wait})
+    progress = ByteProgress("ingest")
+    try:
+        with resource.connect(on_wait=say) as client:
+            summary = ingest_telemetry(
+                client, args.source, keep_content=args.keep_content, progress=progress, log=say
+            )
+    except EmbeddedDatabaseBusy as exc:
+        say(str(exc))
+        return 75
+    finally:
+        progress.close()
+    print(f"source      {summary.folder}")
+    print(f"files       {summary.files_read} read of {summary.files_seen}")
+    print(f"bytes       {human_bytes(summary.bytes_read)} in {summary.batches} batch(es)")
+    for table, count in sorted(summary.rows.items()):
+        print(f"{table:<23} +{count} rows")
+    print(f"quarantined {summary.quarantined} line(s)")
+    newest = summary.newest_event.isoformat() if summary.newest_event else "-"
+    print(f"newest      {newest}")
+    print(f"took        {summary.seconds:.2f}s")
+    return 0

@@ -15,6 +15,8 @@ COMMAND_MODULES = (
     "cc_pipeline.telemetry.commands",
     "cc_pipeline.warehouse_commands",
     "cc_pipeline.serve",
+    "cc_pipeline.stack.commands",
+    "cc_pipeline.collector.commands",
 )
 
 

@@ -29,6 +29,12 @@ def register(subparsers: Any) -> None:
         help="also store prompts, responses and tool inputs (off by default)",
     )
     parser.add_argument(
+        "--batch-mb",
+        type=float,
+        default=32.0,
+        help="MB of lines loaded per batch (default 32); smaller uses less memory",
+    )
+    parser.add_argument(
         "--wait",
         type=float,
         default=600.0,
@@ -46,7 +52,12 @@ def run_ingest(args: argparse.Namespace) -> int:
     try:
         with resource.connect(on_wait=say) as client:
             summary = ingest_telemetry(
-                client, args.source, keep_content=args.keep_content, progress=progress, log=say
+                client,
+                args.source,
+                keep_content=args.keep_content,
+                max_batch_bytes=max(1, int(args.batch_mb * 2**20)),
+                progress=progress,
+                log=say,
             )
     except EmbeddedDatabaseBusy as exc:
         say(str(exc))

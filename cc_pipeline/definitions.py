@@ -6,7 +6,9 @@ import os
 
 import dagster as dg
 
+from cc_pipeline.health.definitions import defs as health_defs
 from cc_pipeline.resources.clickhouse import ClickHouseResource
+from cc_pipeline.resources.stack import stack_from_env
 from cc_pipeline.telemetry.definitions import defs as telemetry_defs
 
 
@@ -27,5 +29,6 @@ def clickhouse_resource() -> ClickHouseResource:
 
 defs = dg.Definitions.merge(
     telemetry_defs,
-    dg.Definitions(resources={"clickhouse": clickhouse_resource()}),
+    health_defs,
+    dg.Definitions(resources={"clickhouse": clickhouse_resource(), "stack": stack_from_env()}),
 )

@@ -1,0 +1,1 @@
+"""Sensors that watch the telemetry stack and failed runs."""

@@ -47,6 +47,16 @@ class BatchSink(Protocol):
     def load(self, client: Any, batch: LineBatch) -> BatchResult: ...
 
 
+class MultiBatchSink(BatchSink, Protocol):
+    """A sink that can load batches of several files at once (``load_many``).
+
+    ``ingest_folder`` then groups the batches of many small files up to ``max_batch_bytes``
+    into one load, so a folder of thousands of small files costs a few loads, not thousands.
+    """
+
+    def load_many(self, client: Any, batches: Sequence[LineBatch]) -> BatchResult: ...
+
+
 @dataclass
 class IngestSummary:
     source: str
@@ -138,30 +148,59 @@ def ingest_folder(
         total = plan.pending_bytes
         done = 0
         sink.prepare(client)
+        load_many = getattr(sink, "load_many", None)
+        group: list[LineBatch] = []
+        group_bytes = 0
+
+        def flush() -> None:
+            nonlocal done, group_bytes
+            if not group:
+                return
+            for batch in group:
+                batch.cursor.pending_start = batch.start
+            store.save()
+            if load_many is not None:
+                result = load_many(client, group)
+            else:
+                result = sink.load(client, group[0])
+            for batch in group:
+                result.quarantined += quarantine(
+                    client, sink.source, batch.cursor.path, batch.cursor.key, batch.rejects
+                )
+                batch.cursor.offset = batch.end
+                batch.cursor.pending_start = None
+            store.save()
+            summary.batches += 1
+            summary.bytes_read += group_bytes
+            summary.rows.update(result.rows)
+            summary.quarantined += result.quarantined
+            if result.newest_event and (
+                summary.newest_event is None or result.newest_event > summary.newest_event
+            ):
+                summary.newest_event = result.newest_event
+            done += group_bytes
+            if progress:
+                progress(done, max(total, done), group[-1].cursor.path)
+            group.clear()
+            group_bytes = 0
+
         for path, cursor in plan.files:
             read_any = False
             for batch in read_batches(path, cursor, max_batch_bytes, max_line_bytes):
-                cursor.pending_start = batch.start
-                store.save()
-                result = sink.load(client, batch)
-                result.quarantined += quarantine(
-                    client, sink.source, str(path), cursor.key, batch.rejects
-                )
-                cursor.offset = batch.end
-                cursor.pending_start = None
-                store.save()
-                read_any = True
-                summary.batches += 1
-                summary.bytes_read += batch.nbytes
-                summary.rows.update(result.rows)
-                summary.quarantined += result.quarantined
-                if result.newest_event and (
-                    summary.newest_event is None or result.newest_event > summary.newest_event
+                if group and (
+                    load_many is None
+                    or group_bytes + batch.nbytes > max_batch_bytes
+                    or any(b.cursor is cursor for b in group)
                 ):
-                    summary.newest_event = result.newest_event
-                done += batch.nbytes
-                if progress:
-                    progress(done, max(total, done), str(path))
+                    flush()
+                group.append(batch)
+                group_bytes += batch.nbytes
+                read_any = True
             summary.files_read += int(read_any)
+            if not read_any and cursor.offset < cursor.size and not path.exists():
+                event = FileEvent(str(path), "vanished", "file disappeared before it was read")
+                summary.events.append(event)
+                say(f"{event.kind}: {event.path}: {event.detail}")
+        flush()
     summary.seconds = time.monotonic() - started
     return summary

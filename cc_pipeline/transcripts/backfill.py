@@ -1,0 +1,180 @@
+"""Load Claude Code transcripts into ClickHouse: the plain function behind the job and the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from cc_pipeline import settings
+from cc_pipeline.files.cursors import CursorStore
+from cc_pipeline.files.loader import IngestSummary, ProgressFn, ingest_folder
+from cc_pipeline.files.tailer import FileEvent
+from cc_pipeline.schema import migrate
+from cc_pipeline.transcripts.discovery import (
+    TranscriptFile,
+    default_roots,
+    discover,
+    since_timestamp,
+    usable_roots,
+)
+from cc_pipeline.transcripts.pricing import install_prices, load_price_table, unpriced_models
+from cc_pipeline.transcripts.sink import TranscriptSink
+
+
+@dataclass
+class ModelTotals:
+    model: str
+    requests: int
+    input_tokens: int
+    output_tokens: int
+    cache_creation_tokens: int
+    cache_read_tokens: int
+    cost_usd: float | None
+
+
+@dataclass
+class BackfillSummary:
+    roots: list[str] = field(default_factory=list)
+    files_seen: int = 0
+    files_read: int = 0
+    files_skipped_since: int = 0
+    bytes_read: int = 0
+    entries: int = 0
+    quarantined: int = 0
+    events: list[FileEvent] = field(default_factory=list)
+    newest_event: datetime | None = None
+    price_sources: list[str] = field(default_factory=list)
+    unpriced: list[tuple[str, int, int]] = field(default_factory=list)
+    models: list[ModelTotals] = field(default_factory=list)
+    seconds: float = 0.0
+    rows: Counter[str] = field(default_factory=Counter)
+
+    def add(self, part: IngestSummary) -> None:
+        self.files_seen += part.files_seen
+        self.files_read += part.files_read
+        self.bytes_read += part.bytes_read
+        self.entries += part.rows.get("transcript_entries", 0)
+        self.rows.update(part.rows)
+        self.quarantined += part.quarantined
+        self.events.extend(part.events)
+        newest = part.newest_event
+        if newest and (self.newest_event is None or newest > self.newest_event):
+            self.newest_event = newest
+
+
+def cursor_path_for(root: Path) -> Path:
+    """One cursor file per root (by its resolved folder), so roots never share positions."""
+    digest = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:12]
+    return settings.cursors_dir() / f"transcripts-{digest}.json"
+
+
+def _apply_since(
+    files: list[TranscriptFile], cursor_path: Path, since: date | datetime | None
+) -> tuple[list[TranscriptFile], int]:
+    """Skip files untouched since ``since`` that were never read; keep those with a cursor.
+
+    Files with a cursor stay in the list so the tailer does not retire their positions (a
+    later run without ``since`` must not read them again).
+    """
+    limit = since_timestamp(since)
+    if limit is None:
+        return files, 0
+    known = CursorStore(cursor_path).by_inode() if cursor_path.exists() else {}
+    kept = []
+    for f in files:
+        if f.mtime >= limit:
+            kept.append(f)
+            continue
+        try:
+            st = f.path.stat()
+        except FileNotFoundError:
+            continue
+        if (st.st_dev, st.st_ino) in known:
+            kept.append(f)
+    return kept, len(files) - len(kept)
+
+
+def model_totals(client: Any) -> list[ModelTotals]:
+    """Counted requests per model over everything loaded so far."""
+    return [
+        ModelTotals(str(m), int(n), int(i), int(o), int(cc), int(cr), c)
+        for m, n, i, o, cc, cr, c in client.query(
+            "SELECT model, count(), sum(input_tokens), sum(output_tokens), "
+            "sum(cache_creation_tokens), sum(cache_read_tokens), "
+            "if(countIf(cost_usd IS NULL) > 0 AND countIf(cost_usd IS NOT NULL) = 0, NULL, "
+            "sum(cost_usd)) FROM transcript_requests GROUP BY model ORDER BY model"
+        ).result_rows
+    ]
+
+
+def backfill_transcripts(
+    client: Any,
+    roots: Sequence[Path] | None = None,
+    *,
+    since: date | datetime | None = None,
+    prices: Path | None = None,
+    max_batch_bytes: int = 32 << 20,
+    max_line_bytes: int = 64 << 20,
+    progress: ProgressFn | None = None,
+    log: Callable[[str], None] | None = None,
+) -> BackfillSummary:
+    """Load every complete new transcript line under ``roots`` (default: Claude Code's), once.
+
+    ``since`` skips files last modified before that date that were never read (they stay
+    unread, so a later run without ``since`` still loads them).
+    """
+    started = time.monotonic()
+    say = log or (lambda _msg: None)
+    summary = BackfillSummary()
+    migrate(client)
+    table = load_price_table(prices)
+    install_prices(client, table)
+    summary.price_sources = table.sources
+
+    plans: list[tuple[Path, list[TranscriptFile], Path]] = []
+    for root in usable_roots(list(roots) if roots is not None else default_roots()):
+        cursor_path = cursor_path_for(root)
+        files, skipped = _apply_since(discover(root, on_skip=say), cursor_path, since)
+        summary.files_skipped_since += skipped
+        summary.roots.append(str(root))
+        plans.append((root, files, cursor_path))
+    if not plans:
+        say("no Claude Code transcripts found (no <root>/projects folder)")
+
+    grand_total = sum(f.size for _, files, _ in plans for f in files)
+    base = [0]
+
+    def root_progress(done: int, total: int, path: str) -> None:
+        if progress:
+            progress(base[0] + done, max(grand_total, base[0] + total), path)
+
+    for root, files, cursor_path in plans:
+        sink = TranscriptSink(files={str(f.path): f for f in files})
+        part = ingest_folder(
+            client,
+            sink,
+            root,
+            cursor_path,
+            files=[f.path for f in files],
+            max_batch_bytes=max_batch_bytes,
+            max_line_bytes=max_line_bytes,
+            progress=root_progress,
+            log=say,
+        )
+        base[0] += part.bytes_read
+        summary.add(part)
+    summary.unpriced = unpriced_models(client)
+    for model, requests, tokens in summary.unpriced:
+        say(
+            f"no price for model {model!r} ({requests} request(s), {tokens} tokens): cost left "
+            f"empty; add it to a price file (--prices or CC_PIPELINE_PRICES)"
+        )
+    summary.models = model_totals(client)
+    summary.seconds = time.monotonic() - started
+    return summary

@@ -1,0 +1,138 @@
+"""Where Claude Code keeps transcripts, and which files belong to which session.
+
+Roots follow Claude Code and ccusage: each entry of ``CLAUDE_CONFIG_DIR`` (comma-separated;
+an entry may also name the ``projects`` folder itself), else ``$XDG_CONFIG_HOME/claude``
+(default ``~/.config/claude``) and ``~/.claude``. A root counts when it has a ``projects``
+folder; two roots that resolve to the same folder are one root.
+
+Files are ``<root>/projects/<encoded-cwd>/<sessionId>.jsonl`` and, for sub-agents,
+``<root>/projects/<encoded-cwd>/<sessionId>/subagents/agent-<id>.jsonl``, folded into their
+parent session. Symlink rule: a root may be a symlink (it is resolved), but inside
+``projects/`` symbolic links, to files or to folders, are not followed; they are reported and
+skipped. This is what ccusage 20 does, so both tools read the same files, and no file can be
+reached (and counted) twice through a link.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class TranscriptFile:
+    """One transcript file and what its path says about it."""
+
+    path: Path
+    root: Path
+    project: str
+    session_id: str
+    agent_id: str
+    kind: str  # 'session', 'subagent' or 'other'
+    size: int
+    mtime: float
+
+
+def parse_roots(value: str | None) -> list[Path]:
+    """Roots named by a ``CLAUDE_CONFIG_DIR``-style value (comma-separated)."""
+    if not value:
+        return []
+    roots = []
+    for raw in value.split(","):
+        raw = raw.strip()
+        if not raw:
+            continue
+        path = Path(raw).expanduser()
+        if path.name == "projects" and path.is_dir():
+            path = path.parent
+        roots.append(path)
+    return roots
+
+
+def default_roots() -> list[Path]:
+    """``CLAUDE_CONFIG_DIR`` entries when set, else ``~/.config/claude`` and ``~/.claude``."""
+    configured = os.environ.get("CLAUDE_CONFIG_DIR")
+    if configured and configured.strip():
+        return parse_roots(configured)
+    xdg = os.environ.get("XDG_CONFIG_HOME")
+    config_home = Path(xdg) if xdg else Path.home() / ".config"
+    return [config_home / "claude", Path.home() / ".claude"]
+
+
+def usable_roots(roots: list[Path]) -> list[Path]:
+    """Absolute roots that hold a ``projects`` folder, each resolved folder once."""
+    found: list[Path] = []
+    seen: set[Path] = set()
+    for root in roots:
+        root = root.expanduser().absolute()
+        if not (root / "projects").is_dir():
+            continue
+        real = root.resolve()
+        if real in seen:
+            continue
+        seen.add(real)
+        found.append(root)
+    return found
+
+
+def describe_path(root: Path, path: Path, size: int, mtime: float) -> TranscriptFile:
+    """Project, session and agent of a file under ``root/projects`` (ccusage's path rules)."""
+    parts = path.relative_to(root / "projects").parts
+    project = parts[0] if len(parts) > 1 else "unknown"
+    stem = parts[-1].removesuffix(".jsonl")
+    if len(parts) == 2:
+        return TranscriptFile(path, root, project, stem, "", "session", size, mtime)
+    if len(parts) >= 4 and parts[-2] == "subagents":
+        agent = stem.removeprefix("agent-")
+        return TranscriptFile(path, root, project, parts[-3], agent, "subagent", size, mtime)
+    session = parts[-2] if len(parts) >= 2 else "unknown"
+    return TranscriptFile(path, root, project, session, "", "other", size, mtime)
+
+
+def since_timestamp(since: date | datetime | None) -> float | None:
+    if since is None:
+        return None
+    if not isinstance(since, datetime):
+        since = datetime.combine(since, time.min, tzinfo=UTC)
+    elif since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    return since.timestamp()
+
+
+def discover(
+    root: Path,
+    *,
+    on_skip: Callable[[str], None] | None = None,
+) -> list[TranscriptFile]:
+    """Every ``*.jsonl`` under ``root/projects``, sorted by path, symlinks skipped."""
+    files: list[TranscriptFile] = []
+    projects = root / "projects"
+    stack = [projects]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except (FileNotFoundError, NotADirectoryError, PermissionError):
+            continue
+        for entry in entries:
+            try:
+                if entry.is_symlink():
+                    if on_skip and (entry.name.endswith(".jsonl") or entry.is_dir()):
+                        on_skip(f"symlink not followed: {entry.path}")
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(Path(entry.path))
+                    continue
+                if not entry.name.endswith(".jsonl"):
+                    continue
+                st = entry.stat(follow_symlinks=False)
+            except FileNotFoundError:
+                continue
+            if stat.S_ISREG(st.st_mode):
+                files.append(describe_path(root, Path(entry.path), st.st_size, st.st_mtime))
+    files.sort(key=lambda f: str(f.path))
+    return files

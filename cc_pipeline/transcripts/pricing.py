@@ -1,0 +1,140 @@
+"""The offline, versioned price table: shipped as ``prices.json``, overridable by the user.
+
+Prices are USD per million tokens: input, output, 5-minute cache write, 1-hour cache write,
+cache read, optionally a higher tier for token counts above ``tier_threshold_tokens`` and a
+multiplier for ``speed: fast`` responses. A user file (``--prices FILE``, else
+``CC_PIPELINE_PRICES``, else ``CC_PIPELINE_HOME/prices.json`` when it exists) has the same
+shape; its models replace or add to the shipped ones. Models in neither are reported and
+their requests get no cost (NULL), never a guessed one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cc_pipeline import settings
+
+SHIPPED_PRICES = Path(__file__).with_name("prices.json")
+KINDS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
+
+
+@dataclass(frozen=True)
+class PriceTable:
+    version: str
+    sources: list[str]
+    tier_threshold: int
+    rows: list[list[Any]]
+
+    @property
+    def models(self) -> list[str]:
+        return [row[0] for row in self.rows]
+
+
+def user_price_file(explicit: Path | None = None) -> Path | None:
+    """The user's override file, if any."""
+    if explicit is not None:
+        return explicit
+    configured = os.environ.get("CC_PIPELINE_PRICES")
+    if configured:
+        return Path(configured).expanduser()
+    candidate = settings.home() / "prices.json"
+    return candidate if candidate.exists() else None
+
+
+def _price(model: str, where: str, spec: dict[str, Any], kind: str) -> float:
+    value = spec.get(kind)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ValueError(f"{where}: model {model!r} needs a non-negative number for {kind!r}")
+    return float(value)
+
+
+def _row(model: str, spec: dict[str, Any], where: str, tier: int, version: str) -> list[Any]:
+    base = [_price(model, where, spec, kind) for kind in KINDS]
+    above_spec = spec.get("above_tier")
+    if above_spec is None:
+        above: list[float | None] = [None] * len(KINDS)
+    elif isinstance(above_spec, dict):
+        above = [
+            _price(model, f"{where} (above_tier)", above_spec, kind)
+            if kind in above_spec
+            else None
+            for kind in KINDS
+        ]
+    else:
+        raise ValueError(f"{where}: model {model!r}: 'above_tier' must be an object")
+    fast = spec.get("fast_multiplier", 1)
+    if isinstance(fast, bool) or not isinstance(fast, int | float) or fast <= 0:
+        raise ValueError(f"{where}: model {model!r}: 'fast_multiplier' must be a positive number")
+    return [model, *base, tier, *above, float(fast), version, where]
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ValueError(f"cannot read price table {path}: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("models"), dict):
+        raise ValueError(f"{path}: a price table is an object with a 'models' object")
+    return data
+
+
+def load_price_table(override: Path | None = None) -> PriceTable:
+    """The shipped prices, with the user's file (if any) laid over them."""
+    shipped = _read(SHIPPED_PRICES)
+    tier = int(shipped.get("tier_threshold_tokens", 200_000))
+    version = str(shipped.get("version", ""))
+    rows = {
+        model: _row(model, spec, "shipped", tier, version)
+        for model, spec in shipped["models"].items()
+    }
+    sources = [f"shipped {version}"]
+    user_file = user_price_file(override)
+    if user_file is not None:
+        user = _read(user_file)
+        user_tier = int(user.get("tier_threshold_tokens", tier))
+        user_version = str(user.get("version", "user"))
+        for model, spec in user["models"].items():
+            rows[model] = _row(model, spec, str(user_file), user_tier, user_version)
+        sources.append(f"{user_file} {user_version}".strip())
+    return PriceTable(version, sources, tier, list(rows.values()))
+
+
+PRICE_COLUMNS = [
+    "model",
+    "input",
+    "output",
+    "cache_write_5m",
+    "cache_write_1h",
+    "cache_read",
+    "tier_threshold",
+    "input_above",
+    "output_above",
+    "cache_write_5m_above",
+    "cache_write_1h_above",
+    "cache_read_above",
+    "fast_multiplier",
+    "price_version",
+    "source",
+]
+
+
+def install_prices(client: Any, table: PriceTable) -> None:
+    """Replace the contents of ``transcript_prices`` with ``table``."""
+    client.command("TRUNCATE TABLE transcript_prices")
+    client.insert("transcript_prices", table.rows, column_names=PRICE_COLUMNS)
+
+
+def unpriced_models(client: Any) -> list[tuple[str, int, int]]:
+    """Models with tokens but no price: (model, requests, tokens)."""
+    return [
+        (str(model), int(requests), int(tokens))
+        for model, requests, tokens in client.query(
+            "SELECT model, count(), sum(input_tokens + output_tokens + cache_creation_tokens "
+            "+ cache_read_tokens) AS tokens FROM transcript_requests "
+            "WHERE cost_usd IS NULL GROUP BY model ORDER BY tokens DESC"
+        ).result_rows
+    ]

@@ -1,0 +1,113 @@
+"""How batches of transcript lines become rows of transcript_entries.
+
+Python only frames the lines (file number, byte offset, bytes); ClickHouse validates and
+parses them in SQL (``sql/transcripts``). Batches of many small files are loaded together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cc_pipeline import sqlfiles
+from cc_pipeline.files.loader import BatchResult
+from cc_pipeline.files.tailer import LineBatch
+from cc_pipeline.transcripts.discovery import TranscriptFile
+
+SOURCE = "transcripts"
+STAGING = "_staging_transcript_lines"
+SCRATCH = "_batch_transcript_entries"
+ENTRY_COLUMNS = (
+    "_file_key, _offset, line_length, root, file_path, file_kind, project, session_id, "
+    "agent_id, entry_type, entry_subtype, uuid, timestamp, cwd, version, is_sidechain, "
+    "is_api_error_message, usage_source, message_id, request_id, has_request_id, model, speed, "
+    "input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens, "
+    "cache_creation_5m_tokens, cache_creation_1h_tokens, has_cache_breakdown, "
+    "cache_creation_tokens, recorded_cost_usd, tool_names, tool_use_count, countable, "
+    "skip_reason, loaded_at"
+)
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def row_binary(batches: Sequence[LineBatch]) -> Iterator[bytes]:
+    """(file_index UInt32, offset UInt64, line String) rows in ClickHouse RowBinary."""
+    for index, batch in enumerate(batches):
+        prefix = index.to_bytes(4, "little")
+        for offset, line in zip(batch.offsets, batch.lines, strict=True):
+            yield prefix + offset.to_bytes(8, "little") + _varint(len(line))
+            yield line
+
+
+@dataclass
+class TranscriptSink:
+    """Loads Claude Code transcript lines into transcript_entries (metadata only)."""
+
+    files: dict[str, TranscriptFile] = field(default_factory=dict)
+    source: str = SOURCE
+    tables: tuple[str, ...] = ("transcript_entries",)
+
+    def prepare(self, client: Any) -> None:
+        sqlfiles.run_script(client, "transcripts/batch_tables.sql")
+
+    def load(self, client: Any, batch: LineBatch) -> BatchResult:
+        return self.load_many(client, [batch])
+
+    def _params(self, batches: Sequence[LineBatch]) -> dict[str, Any]:
+        infos = [self.files[b.cursor.path] for b in batches]
+        return {
+            "file_keys": [b.cursor.key for b in batches],
+            "file_paths": [b.cursor.path for b in batches],
+            "roots": [str(i.root) for i in infos],
+            "kinds": [i.kind for i in infos],
+            "projects": [i.project for i in infos],
+            "sessions": [i.session_id for i in infos],
+            "agents": [i.agent_id for i in infos],
+        }
+
+    def load_many(self, client: Any, batches: Sequence[LineBatch]) -> BatchResult:
+        result = BatchResult()
+        if not any(b.lines for b in batches):
+            return result
+        client.command(f"TRUNCATE TABLE {STAGING}")
+        client.command(f"TRUNCATE TABLE {SCRATCH}")
+        client.raw_insert(
+            STAGING,
+            column_names=["file_index", "offset", "line"],
+            insert_block=row_binary(batches),
+            fmt="RowBinary",
+        )
+        params = self._params(batches)
+        client.command(sqlfiles.load("transcripts/rejected_lines.sql"), parameters=params)
+        client.command(sqlfiles.load("transcripts/entries.sql"), parameters=params)
+        rows, flagged, rejected, newest = client.query(
+            f"SELECT count(), countIf(_quarantine), "
+            f"(SELECT countIf(problem != '') FROM {STAGING}), max(timestamp) FROM {SCRATCH}"
+        ).result_rows[0]
+        if flagged:
+            client.command(
+                f"INSERT INTO ingest_quarantine (source, file_path, _file_key, _offset, length, "
+                f"reason) SELECT '{SOURCE}', file_path, _file_key, _offset, line_length, "
+                f"concat(skip_reason, ' (metadata kept, line not counted)') "
+                f"FROM {SCRATCH} WHERE _quarantine"
+            )
+        client.command(
+            f"INSERT INTO transcript_entries ({ENTRY_COLUMNS}) "
+            f"SELECT {ENTRY_COLUMNS} FROM {SCRATCH}"
+        )
+        result.rows["transcript_entries"] += int(rows)
+        result.quarantined += int(flagged) + int(rejected)
+        if newest is not None and getattr(newest, "year", 1970) > 1970:
+            result.newest_event = newest
+        return result

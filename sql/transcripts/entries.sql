@@ -1,0 +1,143 @@
+-- Transcript lines of one batch -> _batch_transcript_entries: metadata only, one row per line.
+-- Parameters are arrays indexed by the line's file_index + 1: file_keys, file_paths, roots,
+-- kinds ('session' | 'subagent' | 'other'), projects (encoded folder), sessions (session id
+-- from the path; a sub-agent's parent session), agents (agent id from the path).
+--
+-- Usage sits in `message.usage` (assistant lines) or, in older versions, in sub-agent
+-- messages replayed inside `progress` lines (`data.message.message.usage`). A line is
+-- countable under the same conditions as ccusage 20's loader: the usage object is written as
+-- `"usage":{`, no field ccusage reads is null, input/output tokens are present and every
+-- token count is a non-negative integer, the timestamp parses, and version, sessionId,
+-- requestId, message.id and model are not empty when present. The parse is one JSONExtract
+-- per line; token counts are checked on their raw JSON text (a float or negative count makes
+-- the line quarantined, not silently truncated).
+INSERT INTO _batch_transcript_entries
+SELECT
+    {file_keys:Array(String)}[n] AS _file_key,
+    offset AS _offset,
+    length(line) + 1 AS line_length,
+    {roots:Array(String)}[n] AS root,
+    {file_paths:Array(String)}[n] AS file_path,
+    {kinds:Array(String)}[n] AS file_kind,
+    {projects:Array(String)}[n] AS project,
+    if({kinds:Array(String)}[n] = 'subagent' OR ifNull(j.sessionId, '') = '',
+       {sessions:Array(String)}[n], assumeNotNull(j.sessionId)) AS session_id,
+    coalesce(nullIf(j.agentId, ''), nullIf(j.data.agentId, ''), {agents:Array(String)}[n]) AS agent_id,
+    ifNull(j.type, '') AS entry_type,
+    coalesce(j.subtype, j.data.type, '') AS entry_subtype,
+    ifNull(j.uuid, '') AS uuid,
+    parseDateTime64BestEffortOrNull(ifNull(ts_raw, ''), 3, 'UTC') AS timestamp,
+    ifNull(j.cwd, '') AS cwd,
+    ifNull(j.version, '') AS version,
+    ifNull(sidechain_raw, false) AS is_sidechain,
+    ifNull(j.isApiErrorMessage, false) AS is_api_error_message,
+    usage_source,
+    ifNull(msg.id, '') AS message_id,
+    ifNull(request_raw, '') AS request_id,
+    request_raw IS NOT NULL AS has_request_id,
+    ifNull(msg.model, '') AS model,
+    replaceAll(u['speed'], '"', '') AS speed,
+    toUInt64OrZero(u['input_tokens']) AS input_tokens,
+    toUInt64OrZero(u['output_tokens']) AS output_tokens,
+    toUInt64OrZero(u['cache_creation_input_tokens']) AS cache_creation_input_tokens,
+    toUInt64OrZero(u['cache_read_input_tokens']) AS cache_read_input_tokens,
+    toUInt64OrZero(cc['ephemeral_5m_input_tokens']) AS cache_creation_5m_tokens,
+    toUInt64OrZero(cc['ephemeral_1h_input_tokens']) AS cache_creation_1h_tokens,
+    has_breakdown AS has_cache_breakdown,
+    if(has_breakdown, cache_creation_5m_tokens + cache_creation_1h_tokens,
+       cache_creation_input_tokens) AS cache_creation_tokens,
+    cost_raw AS recorded_cost_usd,
+    arrayMap(c -> c.name, arrayFilter(c -> c.type = 'tool_use', j.message.content)) AS tool_names,
+    length(tool_names) AS tool_use_count,
+    usage_source != '' AND skip_reason = '' AS countable,
+    multiIf(
+        usage_source = '', '',
+        notEmpty(bad_fields),
+            concat('token count missing or not a non-negative integer: ', arrayStringConcat(bad_fields, ', ')),
+        NOT has_marker, 'usage not written as "usage":{ (ccusage skips the line)',
+        null_field, 'a field ccusage reads is null (ccusage skips the line)',
+        timestamp IS NULL, 'timestamp missing or not a date',
+        usage_source = 'message' AND j.version IS NOT NULL
+            AND NOT match(assumeNotNull(j.version), '^[0-9]+\\.[0-9]+\\.[0-9]'),
+            'version is not a version number',
+        usage_source = 'message' AND j.sessionId = '', 'empty sessionId',
+        request_raw = '', 'empty requestId',
+        msg.id = '', 'empty message.id',
+        msg.model = '', 'empty model',
+        '') AS skip_reason,
+    now64(3) AS loaded_at,
+    notEmpty(bad_fields) AS _quarantine
+FROM (
+    SELECT
+        file_index + 1 AS n,
+        offset,
+        line,
+        position(line, '"usage":{') > 0 AS has_marker,
+        has_marker AND match(line,
+            '"(id|cwd|model|speed|costUSD|version|sessionId|requestId|isApiErrorMessage|cache_read_input_tokens|cache_creation_input_tokens)"[^"]*:null')
+            AS null_field,
+        JSONExtract(line, 'Tuple(
+            type Nullable(String),
+            subtype Nullable(String),
+            timestamp Nullable(String),
+            sessionId Nullable(String),
+            uuid Nullable(String),
+            cwd Nullable(String),
+            version Nullable(String),
+            agentId Nullable(String),
+            isSidechain Nullable(Bool),
+            isApiErrorMessage Nullable(Bool),
+            requestId Nullable(String),
+            costUSD Nullable(Float64),
+            message Tuple(
+                id Nullable(String),
+                model Nullable(String),
+                usage Nullable(String),
+                content Array(Tuple(type String, name String))),
+            data Tuple(
+                type Nullable(String),
+                agentId Nullable(String),
+                message Tuple(
+                    timestamp Nullable(String),
+                    requestId Nullable(String),
+                    isSidechain Nullable(Bool),
+                    costUSD Nullable(Float64),
+                    message Tuple(
+                        id Nullable(String),
+                        model Nullable(String),
+                        usage Nullable(String)))))') AS j,
+        multiIf(startsWith(ifNull(j.message.usage, ''), '{'), 'message',
+                startsWith(ifNull(j.data.message.message.usage, ''), '{'), 'agent_progress',
+                '') AS usage_source,
+        if(usage_source = 'agent_progress',
+           CAST((j.data.message.message.id, j.data.message.message.model),
+                'Tuple(id Nullable(String), model Nullable(String))'),
+           CAST((j.message.id, j.message.model),
+                'Tuple(id Nullable(String), model Nullable(String))')) AS msg,
+        if(usage_source = 'agent_progress', j.data.message.timestamp, j.timestamp) AS ts_raw,
+        if(usage_source = 'agent_progress', j.data.message.requestId, j.requestId) AS request_raw,
+        if(usage_source = 'agent_progress', j.data.message.isSidechain, j.isSidechain) AS sidechain_raw,
+        if(usage_source = 'agent_progress', j.data.message.costUSD, j.costUSD) AS cost_raw,
+        CAST(JSONExtractKeysAndValuesRaw(multiIf(
+                usage_source = 'message', assumeNotNull(j.message.usage),
+                usage_source = 'agent_progress', assumeNotNull(j.data.message.message.usage),
+                '')), 'Map(String, String)') AS u,
+        startsWith(u['cache_creation'], '{') AS has_breakdown,
+        CAST(JSONExtractKeysAndValuesRaw(if(has_breakdown, u['cache_creation'], '')),
+             'Map(String, String)') AS cc,
+        if(usage_source = '', [],
+           arrayConcat(
+               arrayFilter(k -> NOT (match(u[k], '^[0-9]+$') AND toUInt64OrNull(u[k]) IS NOT NULL),
+                           ['input_tokens', 'output_tokens']),
+               arrayFilter(k -> mapContains(u, k) AND u[k] != 'null'
+                                AND NOT (match(u[k], '^[0-9]+$') AND toUInt64OrNull(u[k]) IS NOT NULL),
+                           ['cache_creation_input_tokens', 'cache_read_input_tokens']),
+               arrayMap(k -> concat('cache_creation.', k),
+                   arrayFilter(k -> mapContains(cc, k)
+                                    AND NOT (match(cc[k], '^[0-9]+$') AND toUInt64OrNull(cc[k]) IS NOT NULL),
+                               ['ephemeral_5m_input_tokens', 'ephemeral_1h_input_tokens'])),
+               if(mapContains(u, 'speed') AND u['speed'] NOT IN ('"standard"', '"fast"', 'null'),
+                  ['speed'], []))) AS bad_fields
+    FROM _staging_transcript_lines
+    WHERE problem = ''
+)

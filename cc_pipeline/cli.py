@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "cc_pipeline.serve",
     "cc_pipeline.stack.commands",
     "cc_pipeline.collector.commands",
+    "cc_pipeline.transcripts.commands",
 )
 
 

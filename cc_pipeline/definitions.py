@@ -10,6 +10,7 @@ from cc_pipeline.health.definitions import defs as health_defs
 from cc_pipeline.resources.clickhouse import ClickHouseResource
 from cc_pipeline.resources.stack import stack_from_env
 from cc_pipeline.telemetry.definitions import defs as telemetry_defs
+from cc_pipeline.transcripts.definitions import defs as transcripts_defs
 
 
 def clickhouse_resource() -> ClickHouseResource:
@@ -30,5 +31,6 @@ def clickhouse_resource() -> ClickHouseResource:
 defs = dg.Definitions.merge(
     telemetry_defs,
     health_defs,
+    transcripts_defs,
     dg.Definitions(resources={"clickhouse": clickhouse_resource(), "stack": stack_from_env()}),
 )

@@ -1,0 +1,91 @@
+"""``cc-pipeline backfill``: load Claude Code transcripts once, without a Dagster run."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from cc_pipeline.console import ByteProgress, human_bytes, say
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "backfill",
+        help="load Claude Code transcripts (usage history) into ClickHouse",
+        description="Load the metadata of every new line of Claude Code's session transcripts "
+        "(token counts, models, ids; never prompts, responses or tool output), exactly once. "
+        "Requests are counted like ccusage 20.",
+    )
+    parser.add_argument(
+        "--claude-config-dir",
+        default=None,
+        help="Claude config folder(s), comma-separated (default: CLAUDE_CONFIG_DIR, else "
+        "~/.config/claude and ~/.claude)",
+    )
+    parser.add_argument(
+        "--since",
+        type=date.fromisoformat,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="skip transcripts not modified since this date (they stay unread)",
+    )
+    parser.add_argument(
+        "--prices",
+        type=Path,
+        default=None,
+        help="price file laid over the shipped table (default CC_PIPELINE_PRICES)",
+    )
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=600.0,
+        help="seconds to wait for a busy embedded database (default 600)",
+    )
+    parser.set_defaults(func=run_backfill)
+
+
+def run_backfill(args: argparse.Namespace) -> int:
+    from cc_pipeline.resources.clickhouse import EmbeddedDatabaseBusy, clickhouse_from_env
+    from cc_pipeline.transcripts.backfill import backfill_transcripts
+    from cc_pipeline.transcripts.discovery import parse_roots
+
+    roots = parse_roots(args.claude_config_dir) if args.claude_config_dir else None
+    resource = clickhouse_from_env().model_copy(update={"busy_timeout_s": args.wait})
+    progress = ByteProgress("backfill")
+    try:
+        with resource.connect(on_wait=say) as client:
+            summary = backfill_transcripts(
+                client, roots, since=args.since, prices=args.prices, progress=progress, log=say
+            )
+    except EmbeddedDatabaseBusy as exc:
+        say(str(exc))
+        return 75
+    except ValueError as exc:
+        say(str(exc))
+        return 2
+    finally:
+        progress.close()
+    print(f"roots       {', '.join(summary.roots) or '-'}")
+    print(f"files       {summary.files_read} read of {summary.files_seen}", end="")
+    print(f" ({summary.files_skipped_since} skipped by --since)" if args.since else "")
+    print(f"bytes       {human_bytes(summary.bytes_read)}")
+    print(f"entries     +{summary.entries} lines")
+    print(f"quarantined {summary.quarantined} line(s)")
+    print(f"prices      {'; '.join(summary.price_sources)}")
+    print("totals      (all transcripts loaded so far, one entry per request)")
+    print(
+        f"  {'model':<32} {'requests':>9} {'input':>12} {'output':>12} "
+        f"{'cache write':>13} {'cache read':>14} {'cost USD':>11}"
+    )
+    for m in summary.models:
+        cost = "unpriced" if m.cost_usd is None else f"{m.cost_usd:.4f}"
+        print(
+            f"  {m.model or '-':<32} {m.requests:>9} {m.input_tokens:>12,} {m.output_tokens:>12,} "
+            f"{m.cache_creation_tokens:>13,} {m.cache_read_tokens:>14,} {cost:>11}"
+        )
+    for model, requests, tokens in summary.unpriced:
+        print(f"unpriced    {model} ({requests} requests, {tokens:,} tokens)")
+    print(f"took        {summary.seconds:.2f}s")
+    return 0

@@ -1,0 +1,1 @@
+"""Rollups: one usage truth from telemetry and transcripts, refreshed one day at a time."""

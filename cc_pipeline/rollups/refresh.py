@@ -1,0 +1,163 @@
+"""Refresh the rollups: the plain function behind the Dagster assets and ``cc-pipeline rollup``.
+
+Each rollup table is partitioned by day. A refresh finds the days whose sources changed
+(see ``changes``), rebuilds each of those days into a staging twin of the table and swaps
+it in with ``REPLACE PARTITION`` (``DROP PARTITION`` for a day left empty), so readers never
+see half a day. Billing blocks are recomputed from the earliest changed day on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from cc_pipeline import sqlfiles
+from cc_pipeline.rollups import changes
+from cc_pipeline.rollups.blocks import refresh_blocks
+from cc_pipeline.schema import migrate
+
+# Rebuilt in this order: later ones read the freshly swapped usage_requests.
+DAY_TABLES = (
+    "usage_requests",
+    "usage_coverage",
+    "usage_daily",
+    "session_days",
+    "tool_usage_daily",
+    "api_health_daily",
+    "productivity_daily",
+)
+ROLLUP_TABLES = (*DAY_TABLES, "billing_blocks")
+MAX_BATCH_DAYS = 31
+
+
+@dataclass
+class RefreshSummary:
+    days: list[date] = field(default_factory=list)
+    transcript_days: list[date] = field(default_factory=list)
+    telemetry_days: list[date] = field(default_factory=list)
+    blocks_written: int = 0
+    seconds: float = 0.0
+    full: bool = False
+
+    def describe(self) -> str:
+        if not self.days:
+            return "rollups up to date: no day changed"
+        span = f"{self.days[0]} .. {self.days[-1]}" if len(self.days) > 1 else str(self.days[0])
+        return (
+            f"rebuilt {len(self.days)} day(s) ({span}), {self.blocks_written} billing block(s) "
+            f"in {self.seconds:.2f}s"
+        )
+
+
+def swap_days(client: Any, table: str, days: Iterable[date]) -> None:
+    """Move the staged partitions of ``days`` into ``table``; drop the days left empty."""
+    stage = f"_stage_{table}"
+    staged = {
+        row[0]
+        for row in client.query(
+            "SELECT DISTINCT partition_id FROM system.parts WHERE database = currentDatabase() "
+            "AND table = {t:String} AND active",
+            parameters={"t": stage},
+        ).result_rows
+    }
+    for day in days:
+        partition = day.strftime("%Y%m%d")  # from a date object: digits only
+        verb = "REPLACE" if partition in staged else "DROP"
+        suffix = f" FROM {stage}" if verb == "REPLACE" else ""
+        client.command(f"ALTER TABLE {table} {verb} PARTITION ID '{partition}'{suffix}")
+    client.command(f"TRUNCATE TABLE {stage}")
+
+
+def batches(days: Iterable[date], size: int = MAX_BATCH_DAYS) -> Iterator[list[date]]:
+    """Runs of consecutive days, at most ``size`` long (one range scan each)."""
+    run: list[date] = []
+    for day in sorted(set(days)):
+        if run and (day - run[-1] != timedelta(days=1) or len(run) >= size):
+            yield run
+            run = []
+        run.append(day)
+    if run:
+        yield run
+
+
+def _params(days: list[date]) -> dict[str, Any]:
+    lo = datetime.combine(days[0], datetime.min.time())
+    return {"days": days, "lo": lo, "hi": lo + timedelta(days=len(days))}
+
+
+def rebuild_days(client: Any, days: list[date]) -> None:
+    """Rebuild every day table for a run of consecutive days."""
+    params = _params(days)
+    for table in DAY_TABLES:
+        client.command(f"TRUNCATE TABLE _stage_{table}")
+    sqlfiles.run_script(client, "rollups/usage_requests.sql", params)
+    swap_days(client, "usage_requests", days)
+    client.command("TRUNCATE TABLE _rollup_events")
+    client.command("TRUNCATE TABLE _rollup_metric_deltas")
+    sqlfiles.run_script(client, "rollups/batch_events.sql", params)
+    sqlfiles.run_script(client, "rollups/batch_metric_deltas.sql", params)
+    for table in DAY_TABLES[1:]:
+        sqlfiles.run_script(client, f"rollups/{table}.sql", params)
+        swap_days(client, table, days)
+    client.command("TRUNCATE TABLE _rollup_events")
+    client.command("TRUNCATE TABLE _rollup_metric_deltas")
+
+
+def all_source_days(client: Any) -> set[date]:
+    rows = client.query(
+        "SELECT DISTINCT toDate(partition) FROM system.parts WHERE database = currentDatabase() "
+        "AND active AND table IN ('otel_logs', 'otel_metrics_sum', 'rollup_transcript_requests',"
+        " 'usage_requests')"
+    ).result_rows
+    return {row[0] for row in rows}
+
+
+def refresh_rollups(
+    client: Any,
+    days: Iterable[date] | None = None,
+    *,
+    full: bool = False,
+    log: Callable[[str], None] | None = None,
+) -> RefreshSummary:
+    """Bring every rollup up to date with its sources.
+
+    ``days`` given: rebuild exactly those days (and the blocks from the first of them).
+    ``full``: rebuild every day any source holds. Otherwise: only the days that changed.
+    """
+    say = log or (lambda _msg: None)
+    started = time.monotonic()
+    migrate(client)
+    summary = RefreshSummary(full=full)
+    parts = changes.telemetry_fingerprints(client)
+    transcripts = changes.transcript_fingerprint(client)
+    if transcripts is not None and (
+        full or transcripts != changes.read_state(client, changes.STATE_TRANSCRIPTS)
+    ):
+        summary.transcript_days = sorted(changes.snapshot_transcripts(client, swap_days))
+        say(f"transcripts changed on {len(summary.transcript_days)} day(s)")
+    if days is not None:
+        wanted = set(days)
+    elif full:
+        wanted = all_source_days(client)
+    else:
+        summary.telemetry_days = sorted(
+            changes.changed_partitions(changes.read_state(client, changes.STATE_PARTS), parts)
+        )
+        wanted = changes.expand_days(
+            client, set(summary.telemetry_days) | set(summary.transcript_days)
+        )
+    summary.days = sorted(wanted)
+    for run in batches(summary.days):
+        say(f"rebuilding {run[0]} .. {run[-1]}")
+        rebuild_days(client, run)
+    if summary.days:
+        summary.blocks_written = refresh_blocks(client, summary.days[0])
+    changes.write_state(client, changes.STATE_PARTS, parts)
+    if transcripts is not None:
+        changes.write_state(client, changes.STATE_TRANSCRIPTS, transcripts)
+    summary.seconds = time.monotonic() - started
+    say(summary.describe())
+    return summary

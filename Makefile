@@ -1,5 +1,5 @@
 # cc_pipeline: make run (Dagster UI + daemon, embedded default) and make test.
-.PHONY: install run test test-all lint format bench clean
+.PHONY: install run test test-all lint format bench clean parity bench-backfill
 
 install:
 	@scripts/install.sh
@@ -25,3 +25,15 @@ bench: install
 
 clean:
 	rm -rf .venv .pytest_cache .ruff_cache
+
+# Transcript backfill against ccusage 20.0.24 (installed into .tools/ on first use):
+# per day and model, both side by side, with the differences. DIR is a Claude config folder.
+DIR ?= $(HOME)/.claude
+parity: install
+	.venv/bin/python -m cc_pipeline.transcripts.parity $(DIR)
+
+# Transcript backfill benchmark: a generated tree of MB megabytes; cold backfill, re-run after
+# 1% more data, and ccusage 20.0.24 `claude daily` on the same tree (MB=1024 for the full run).
+MB ?= 256
+bench-backfill: install
+	.venv/bin/python -m bench.transcripts_backfill --mb $(MB)

@@ -87,7 +87,9 @@ class Receiver:
             raise
         self._grpc.start()
         for name, server in (("otlp-http", self._http), ("health", self._health)):
-            thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+            thread = threading.Thread(
+                target=server.serve_forever, args=(0.1,), name=name, daemon=True
+            )
             thread.start()
             self._threads.append(thread)
         self._health.ready.set()

@@ -18,6 +18,8 @@ COMMAND_MODULES = (
     "cc_pipeline.stack.commands",
     "cc_pipeline.collector.commands",
     "cc_pipeline.transcripts.commands",
+    "cc_pipeline.rollups.commands",
+    "cc_pipeline.dashboard.commands",
 )
 
 

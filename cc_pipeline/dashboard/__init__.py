@@ -1,0 +1,1 @@
+"""A self-contained, offline HTML dashboard built from the rollup tables."""

@@ -1,0 +1,49 @@
+"""Dagster face of the dashboard: an asset rebuilt after every rollup refresh."""
+
+import dagster as dg
+
+from cc_pipeline.resources.clickhouse import ClickHouseResource
+from cc_pipeline.serve import WRITER_POOL
+
+ROLLUPS = [
+    "usage_daily",
+    "session_days",
+    "tool_usage_daily",
+    "api_health_daily",
+    "billing_blocks",
+    "usage_coverage",
+]
+
+
+@dg.asset(
+    name="dashboard",
+    group_name="dashboard",
+    deps=ROLLUPS,
+    kinds={"html"},
+    pool=WRITER_POOL,
+)
+def dashboard_asset(
+    context: dg.AssetExecutionContext, clickhouse: ClickHouseResource
+) -> dg.MaterializeResult:
+    """Self-contained HTML dashboard of the rollups (cost, tokens, cache, sessions, tools,
+    API latency and errors, billing blocks, projects, coverage); works offline.
+    Open it with `cc-pipeline dashboard` or from the `path` below."""
+    from cc_pipeline.dashboard.build import build_dashboard
+
+    with clickhouse.connect(on_wait=context.log.info) as client:
+        summary = build_dashboard(client)
+    totals = summary.totals
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(summary.path)),
+            "url": dg.MetadataValue.url(summary.path.as_uri()),
+            "since": dg.MetadataValue.text(summary.since.isoformat()),
+            "bytes": dg.MetadataValue.int(summary.bytes),
+            "cost_usd": dg.MetadataValue.float(float(totals.get("cost_usd") or 0)),
+            "requests": dg.MetadataValue.int(int(totals.get("requests") or 0)),
+            "seconds": dg.MetadataValue.float(round(summary.seconds, 3)),
+        }
+    )
+
+
+defs = dg.Definitions(assets=[dashboard_asset])

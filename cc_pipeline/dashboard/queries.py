@@ -1,0 +1,39 @@
+"""The dashboard's named queries (``sql/dashboard/queries.sql``) and running them."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from functools import cache
+from typing import Any
+
+from cc_pipeline import sqlfiles
+
+
+@cache
+def named_queries() -> dict[str, str]:
+    text = sqlfiles.load("dashboard/queries.sql")
+    parts = re.split(r"^-- name: (\w+)\s*$", text, flags=re.MULTILINE)
+    return {name: body.strip() for name, body in zip(parts[1::2], parts[2::2], strict=True)}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    return value
+
+
+def run_query(client: Any, name: str, since: date) -> list[dict[str, Any]]:
+    result = client.query(named_queries()[name], parameters={"since": since})
+    return [
+        {col: _plain(v) for col, v in zip(result.column_names, row, strict=True)}
+        for row in result.result_rows
+    ]
+
+
+def dashboard_data(client: Any, since: date) -> dict[str, list[dict[str, Any]]]:
+    return {name: run_query(client, name, since) for name in named_queries()}

@@ -6,11 +6,13 @@ parses them in SQL (``sql/transcripts``). Batches of many small files are loaded
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cc_pipeline import sqlfiles
+from cc_pipeline import settings, sqlfiles
 from cc_pipeline.files.loader import BatchResult
 from cc_pipeline.files.tailer import LineBatch
 from cc_pipeline.transcripts.discovery import TranscriptFile
@@ -18,6 +20,12 @@ from cc_pipeline.transcripts.discovery import TranscriptFile
 SOURCE = "transcripts"
 STAGING = "_staging_transcript_lines"
 SCRATCH = "_batch_transcript_entries"
+# Small blocks in the staging table let ClickHouse parse a batch on every core.
+STAGING_BLOCKS = {
+    "max_insert_block_size": 8192,
+    "min_insert_block_size_rows": 0,
+    "min_insert_block_size_bytes": 0,
+}
 ENTRY_COLUMNS = (
     "_file_key, _offset, line_length, root, file_path, file_kind, project, session_id, "
     "agent_id, entry_type, entry_subtype, uuid, timestamp, cwd, version, is_sidechain, "
@@ -48,6 +56,38 @@ def row_binary(batches: Sequence[LineBatch]) -> Iterator[bytes]:
         for offset, line in zip(batch.offsets, batch.lines, strict=True):
             yield prefix + offset.to_bytes(8, "little") + _varint(len(line))
             yield line
+
+
+def stage_lines(client: Any, rows: bytes) -> None:
+    """Put RowBinary rows into the staging table.
+
+    Embedded chDB reads them from a temporary file in-process (``FROM INFILE``), which is
+    several times faster than its generic raw insert; a server gets a plain raw insert.
+    """
+    if type(client).__name__ != "ChdbClient":
+        client.raw_insert(
+            STAGING,
+            column_names=["file_index", "offset", "line"],
+            insert_block=rows,
+            settings=STAGING_BLOCKS,
+            fmt="RowBinary",
+        )
+        return
+    folder = settings.home() / "tmp"
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix="transcripts-", suffix=".rowbinary", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(rows)
+        if "'" in name or "\\" in name:
+            raise ValueError(f"unsupported characters in temporary path {name!r}")
+        options = ", ".join(f"{k} = {int(v)}" for k, v in STAGING_BLOCKS.items())
+        client.command(
+            f"INSERT INTO {STAGING} (file_index, offset, line) FROM INFILE '{name}' "
+            f"SETTINGS {options} FORMAT RowBinary"
+        )
+    finally:
+        os.unlink(name)
 
 
 @dataclass
@@ -82,12 +122,7 @@ class TranscriptSink:
             return result
         client.command(f"TRUNCATE TABLE {STAGING}")
         client.command(f"TRUNCATE TABLE {SCRATCH}")
-        client.raw_insert(
-            STAGING,
-            column_names=["file_index", "offset", "line"],
-            insert_block=row_binary(batches),
-            fmt="RowBinary",
-        )
+        stage_lines(client, b"".join(row_binary(batches)))
         params = self._params(batches)
         client.command(sqlfiles.load("transcripts/rejected_lines.sql"), parameters=params)
         client.command(sqlfiles.load("transcripts/entries.sql"), parameters=params)

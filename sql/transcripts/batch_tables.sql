@@ -8,7 +8,7 @@ CREATE TABLE _staging_transcript_lines (
     problem LowCardinality(String) MATERIALIZED multiIf(
         NOT isValidUTF8(line), 'invalid UTF-8',
         NOT isValidJSON(line), 'invalid JSON (malformed or truncated line)',
-        NOT startsWith(trimLeft(line), '{'), 'valid JSON but not an object',
+        NOT (startsWith(line, '{') OR match(line, '^[ \\t\\r]+\\{')), 'valid JSON but not an object',
         '')
 ) ENGINE = Memory;
 DROP TABLE IF EXISTS _batch_transcript_entries;

@@ -31,19 +31,22 @@ FROM session_days WHERE day >= {since:Date}
 GROUP BY day ORDER BY day
 
 -- name: tools
-SELECT tool_name, sum(calls) AS calls, sum(successes) / greatest(1, sum(calls)) AS success_rate,
-       sum(duration_p50_ms * calls) / greatest(1, sum(calls)) AS p50_ms, max(duration_p95_ms) AS p95_ms,
-       sum(accepts) AS accepts, sum(rejects) AS rejects
-FROM tool_usage_daily WHERE day >= {since:Date}
-GROUP BY tool_name ORDER BY calls DESC LIMIT 15
+SELECT tool_name, n AS calls, ok / greatest(1, n) AS success_rate, w50 / greatest(1, n) AS p50_ms,
+       p95 AS p95_ms, yes AS accepts, no AS rejects
+FROM (SELECT tool_name, sum(calls) AS n, sum(successes) AS ok,
+             sum(ifNull(duration_p50_ms, 0) * calls) AS w50, max(duration_p95_ms) AS p95,
+             sum(accepts) AS yes, sum(rejects) AS no
+      FROM tool_usage_daily WHERE day >= {since:Date} GROUP BY tool_name)
+ORDER BY calls DESC LIMIT 15
 
 -- name: api_health
-SELECT day, sum(requests) AS requests, sum(errors) AS errors,
-       sum(duration_p50_ms * timed_requests) / greatest(1, sum(timed_requests)) AS p50_ms,
-       max(duration_p95_ms) AS p95_ms, max(duration_p99_ms) AS p99_ms,
-       max(ttft_p95_ms) AS ttft_p95_ms
-FROM api_health_daily WHERE day >= {since:Date}
-GROUP BY day ORDER BY day
+SELECT day, n AS requests, e AS errors, w50 / greatest(1, timed) AS p50_ms, p95 AS p95_ms,
+       p99 AS p99_ms, f95 AS ttft_p95_ms
+FROM (SELECT day, sum(requests) AS n, sum(errors) AS e, sum(timed_requests) AS timed,
+             sum(ifNull(duration_p50_ms, 0) * timed_requests) AS w50, max(duration_p95_ms) AS p95,
+             max(duration_p99_ms) AS p99, max(ttft_p95_ms) AS f95
+      FROM api_health_daily WHERE day >= {since:Date} GROUP BY day)
+ORDER BY day
 
 -- name: errors_by_status
 SELECT status, sum(n) AS errors FROM (

@@ -1,0 +1,76 @@
+"""The dashboard renders the numbers of a known data set in a real headless chromium."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cc_pipeline.dashboard.build import build_dashboard
+from cc_pipeline.rollups.refresh import refresh_rollups
+from cc_pipeline.settings import PROJECT_ROOT
+from cc_pipeline.transcripts.backfill import backfill_transcripts
+from tests.conftest import FIXTURES
+
+
+def chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found:
+        return found
+    script = PROJECT_ROOT / "scripts" / "install_chromium.sh"
+    done = subprocess.run([str(script)], capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        pytest.skip(f"chromium unavailable: {done.stderr.strip().splitlines()[-1:]}")
+    return done.stdout.strip().splitlines()[-1]
+
+
+def render(browser: str, page: Path, home: Path) -> str:
+    done = subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            f"--user-data-dir={home}",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_dashboard_renders_known_numbers(ch: Any, tmp_path: Path) -> None:
+    browser = chromium()
+    backfill_transcripts(ch, [FIXTURES / "public-transcripts" / "marot-spotter"])
+    refresh_rollups(ch)
+    page = build_dashboard(ch, tmp_path / "dashboard.html").path
+    html = page.read_text()
+    assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
+    assert "https://" not in html
+    dom = render(browser, page, tmp_path / "chromium")
+    assert 'data-rendered="yes"' in dom
+
+    def kpi(name: str) -> str:
+        match = re.search(rf'id="kpi-{name}"><b>([^<]*)</b>', dom)
+        assert match, name
+        return match.group(1)
+
+    # ccusage 20.0.24 on the same transcripts: $50.81, 882 requests, 79,011,296 tokens
+    assert kpi("cost") == "$50.81"
+    assert kpi("requests") == "882"
+    assert kpi("tokens") == f"{7508 + 193983 + 2008302 + 76801503:,}"
+    assert kpi("days") == "3"
+    assert dom.count("<svg") >= 5
+    assert dom.count("<rect") > 3  # cost and token bars
+    assert "claude-opus-4-6" in dom
+    assert "2026-02-12T14:00:00" in dom  # a billing block

@@ -109,8 +109,8 @@ def test_totals_equal_raw_sums(loaded: Any) -> None:
     ):
         raw = scalar(
             loaded,
-            "SELECT round(sum(delta), 6) FROM cc_metric_deltas "
-            "WHERE metric_name = {m:String} AND type = {t:String} SETTINGS aggregate_functions_null_for_empty = 0",
+            "SELECT ifNull(round(sum(delta), 6), 0) FROM cc_metric_deltas "
+            "WHERE metric_name = {m:String} AND type = {t:String}",
             m=metric,
             t=kind,
         )

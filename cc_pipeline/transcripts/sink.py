@@ -120,8 +120,14 @@ class TranscriptSink:
         result = BatchResult()
         if not any(b.lines for b in batches):
             return result
-        client.command(f"TRUNCATE TABLE {STAGING}")
-        client.command(f"TRUNCATE TABLE {SCRATCH}")
+        try:
+            return self._load(client, batches, result)
+        finally:
+            # the staging table holds whole lines: never leave them behind
+            client.command(f"TRUNCATE TABLE {STAGING}")
+            client.command(f"TRUNCATE TABLE {SCRATCH}")
+
+    def _load(self, client: Any, batches: Sequence[LineBatch], result: BatchResult) -> BatchResult:
         stage_lines(client, b"".join(row_binary(batches)))
         params = self._params(batches)
         client.command(sqlfiles.load("transcripts/rejected_lines.sql"), parameters=params)

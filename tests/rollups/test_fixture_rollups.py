@@ -156,9 +156,10 @@ def test_match_across_midnight(ch: Any) -> None:
     """A request logged by telemetry at 23:59:59.9 and by its transcript after midnight is one
     row, on the telemetry day, whichever source arrives first."""
     ch.command(
-        "INSERT INTO rollup_transcript_requests (day, timestamp, request_id, message_id, "
-        "session_id, project, model, input_tokens, output_tokens, cost_usd) VALUES "
-        "('2026-01-02', '2026-01-02 00:00:00.300', 'req_x', 'msg_x', 's1', 'proj', 'm', 5, 7, 0.1)"
+        "INSERT INTO transcript_entries (_file_key, _offset, file_path, project, session_id, "
+        "entry_type, timestamp, message_id, request_id, has_request_id, model, input_tokens, "
+        "output_tokens, countable) VALUES ('f', 0, 'f.jsonl', 'proj', 's1', 'assistant', "
+        "'2026-01-02 00:00:00.300', 'msg_x', 'req_x', true, 'm', 5, 7, true)"
     )
     refresh_rollups(ch, days=[__import__("datetime").date(2026, 1, 2)])
     assert ch.query("SELECT day, source FROM usage_requests").result_rows == [

@@ -65,7 +65,8 @@ def test_subagents_fold_into_parent_session(ch: Any) -> None:
     assert kinds["subagent"][1] == 0
     parent_sessions = {p.stem for p in root.glob("projects/*/*.jsonl")}
     sub_sessions = {
-        s for (s,) in ch.query(
+        s
+        for (s,) in ch.query(
             "SELECT DISTINCT session_id FROM transcript_entries WHERE file_kind = 'subagent'"
         ).result_rows
     }

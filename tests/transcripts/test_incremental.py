@@ -73,9 +73,7 @@ def test_file_vanishing_mid_run_is_reported_not_fatal(
     assert any("vanished" in m and "s2.jsonl" in m for m in messages)
 
 
-def test_since_skips_old_unread_files_without_forgetting_read_ones(
-    ch: Any, tmp_path: Path
-) -> None:
+def test_since_skips_old_unread_files_without_forgetting_read_ones(ch: Any, tmp_path: Path) -> None:
     old = write_session(tmp_path, [assistant("m1", "r1")], name="old.jsonl")
     os.utime(old, (1_600_000_000, 1_600_000_000))
     write_session(tmp_path, [assistant("m2", "r2")], name="new.jsonl")

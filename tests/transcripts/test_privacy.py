@@ -12,9 +12,24 @@ from tests.conftest import PUBLIC_TRANSCRIPTS, TRANSCRIPT_FIXTURES
 from tests.transcripts.helpers import run
 
 CONTENT_KEYS = {
-    "text", "thinking", "content", "input", "prompt", "output", "fullOutput", "stdout",
-    "stderr", "command", "summary", "toolUseResult", "normalizedMessages", "description",
-    "file_path", "old_string", "new_string", "pattern",
+    "text",
+    "thinking",
+    "content",
+    "input",
+    "prompt",
+    "output",
+    "fullOutput",
+    "stdout",
+    "stderr",
+    "command",
+    "summary",
+    "toolUseResult",
+    "normalizedMessages",
+    "description",
+    "file_path",
+    "old_string",
+    "new_string",
+    "pattern",
 }
 METADATA_KEYS = {"id", "name", "type", "model", "tool_use_id", "uuid", "role"}
 

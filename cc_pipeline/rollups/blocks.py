@@ -8,7 +8,8 @@ from the last entry + 5 h to the next entry. Blocks are kept per ``user_id`` (re
 transcripts take their session's telemetry user when it has one, else user '').
 
 Refreshing from a day D recomputes, per user, from the start of the last block that began
-before D (whose first entry is before D, so the chain up to it is unchanged) to the end.
+before D (whose first entry is before D, so the chain up to it is unchanged) to the end; the
+day partitions from the earliest such start on are rebuilt in a staging twin and swapped in.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from cc_pipeline import sqlfiles
+from cc_pipeline.rollups.partitions import staged_days, swap_days
 
 BLOCK_MS = 5 * 3600 * 1000
 HOUR_MS = 3600 * 1000
@@ -78,13 +80,17 @@ def refresh_blocks(client: Any, from_day: date) -> int:
         "starts": [start for start, _ in restarts.values()],
         "firsts": [first for _, first in restarts.values()],
     }
+    first_day = min([from_day, *(start.date() for start, _ in restarts.values())])
+    params["first_day"] = first_day
     frame = client.query_df(sqlfiles.load("rollups/block_entries.sql"), parameters=params)
-    sqlfiles.run_script(client, "rollups/block_delete.sql", params)
-    if frame.empty:
-        return 0
-    rows = build_rows(frame)
+    client.command("TRUNCATE TABLE _stage_billing_blocks")
+    # blocks of the rebuilt partitions that lie before each user's restart point stay
+    sqlfiles.run_script(client, "rollups/block_keep.sql", params)
+    rows = build_rows(frame) if not frame.empty else []
     if rows:
-        client.insert("billing_blocks", rows, column_names=BLOCK_COLUMNS)
+        client.insert("_stage_billing_blocks", rows, column_names=BLOCK_COLUMNS)
+    days = {d for d in staged_days(client, "billing_blocks") if d >= first_day}
+    swap_days(client, "billing_blocks", sorted(days | staged_days(client, "_stage_billing_blocks")))
     return len(rows)
 
 

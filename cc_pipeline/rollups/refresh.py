@@ -17,6 +17,7 @@ from typing import Any
 from cc_pipeline import sqlfiles
 from cc_pipeline.rollups import changes
 from cc_pipeline.rollups.blocks import refresh_blocks
+from cc_pipeline.rollups.partitions import swap_days
 from cc_pipeline.schema import migrate
 
 # Rebuilt in this order: later ones read the freshly swapped usage_requests.
@@ -50,25 +51,6 @@ class RefreshSummary:
             f"rebuilt {len(self.days)} day(s) ({span}), {self.blocks_written} billing block(s) "
             f"in {self.seconds:.2f}s"
         )
-
-
-def swap_days(client: Any, table: str, days: Iterable[date]) -> None:
-    """Move the staged partitions of ``days`` into ``table``; drop the days left empty."""
-    stage = f"_stage_{table}"
-    staged = {
-        row[0]
-        for row in client.query(
-            "SELECT DISTINCT partition_id FROM system.parts WHERE database = currentDatabase() "
-            "AND table = {t:String} AND active",
-            parameters={"t": stage},
-        ).result_rows
-    }
-    for day in days:
-        partition = day.strftime("%Y%m%d")  # from a date object: digits only
-        verb = "REPLACE" if partition in staged else "DROP"
-        suffix = f" FROM {stage}" if verb == "REPLACE" else ""
-        client.command(f"ALTER TABLE {table} {verb} PARTITION ID '{partition}'{suffix}")
-    client.command(f"TRUNCATE TABLE {stage}")
 
 
 def batches(days: Iterable[date], size: int = MAX_BATCH_DAYS) -> Iterator[list[date]]:

@@ -23,7 +23,7 @@ from cc_pipeline.transcripts.discovery import (
     since_timestamp,
     usable_roots,
 )
-from cc_pipeline.transcripts.pricing import install_prices, load_price_table, unpriced_models
+from cc_pipeline.transcripts.pricing import install_prices, load_price_table
 from cc_pipeline.transcripts.sink import TranscriptSink
 
 
@@ -100,17 +100,27 @@ def _apply_since(
     return kept, len(files) - len(kept)
 
 
-def model_totals(client: Any) -> list[ModelTotals]:
-    """Counted requests per model over everything loaded so far."""
-    return [
-        ModelTotals(str(m), int(n), int(i), int(o), int(cc), int(cr), c)
-        for m, n, i, o, cc, cr, c in client.query(
-            "SELECT model, count(), sum(input_tokens), sum(output_tokens), "
-            "sum(cache_creation_tokens), sum(cache_read_tokens), "
-            "if(countIf(cost_usd IS NULL) > 0 AND countIf(cost_usd IS NOT NULL) = 0, NULL, "
-            "sum(cost_usd)) FROM transcript_requests GROUP BY model ORDER BY model"
-        ).result_rows
-    ]
+def model_totals(client: Any) -> tuple[list[ModelTotals], list[tuple[str, int, int]]]:
+    """Counted requests per model over everything loaded so far, and the unpriced models.
+
+    A model's cost is the sum over its priced requests (None when none is priced); the
+    second list names models with tokens but no price: (model, requests, tokens).
+    """
+    totals, unpriced = [], []
+    for m, n, i, o, cc, cr, priced, cost, n_unpriced, t_unpriced in client.query(
+        "SELECT model, count(), sum(input_tokens), sum(output_tokens), "
+        "sum(cache_creation_tokens), sum(cache_read_tokens), countIf(cost_usd IS NOT NULL), "
+        "sum(ifNull(cost_usd, 0)), countIf(cost_usd IS NULL), "
+        "sumIf(input_tokens + output_tokens + cache_creation_tokens + cache_read_tokens, "
+        "cost_usd IS NULL) FROM transcript_requests GROUP BY model ORDER BY model"
+    ).result_rows:
+        totals.append(
+            ModelTotals(str(m), int(n), int(i), int(o), int(cc), int(cr), cost if priced else None)
+        )
+        if n_unpriced:
+            unpriced.append((str(m), int(n_unpriced), int(t_unpriced)))
+    unpriced.sort(key=lambda u: -u[2])
+    return totals, unpriced
 
 
 def backfill_transcripts(
@@ -169,12 +179,11 @@ def backfill_transcripts(
         )
         base[0] += part.bytes_read
         summary.add(part)
-    summary.unpriced = unpriced_models(client)
+    summary.models, summary.unpriced = model_totals(client)
     for model, requests, tokens in summary.unpriced:
         say(
             f"no price for model {model!r} ({requests} request(s), {tokens} tokens): cost left "
             f"empty; add it to a price file (--prices or CC_PIPELINE_PRICES)"
         )
-    summary.models = model_totals(client)
     summary.seconds = time.monotonic() - started
     return summary

@@ -122,19 +122,14 @@ PRICE_COLUMNS = [
 ]
 
 
-def install_prices(client: Any, table: PriceTable) -> None:
-    """Replace the contents of ``transcript_prices`` with ``table``."""
+def install_prices(client: Any, table: PriceTable) -> bool:
+    """Make ``transcript_prices`` hold exactly ``table``; False when it already did."""
+    current = client.query(
+        f"SELECT {', '.join(PRICE_COLUMNS)} FROM transcript_prices ORDER BY model"
+    ).result_rows
+    wanted = sorted(tuple(row) for row in table.rows)
+    if [tuple(row) for row in current] == wanted:
+        return False
     client.command("TRUNCATE TABLE transcript_prices")
     client.insert("transcript_prices", table.rows, column_names=PRICE_COLUMNS)
-
-
-def unpriced_models(client: Any) -> list[tuple[str, int, int]]:
-    """Models with tokens but no price: (model, requests, tokens)."""
-    return [
-        (str(model), int(requests), int(tokens))
-        for model, requests, tokens in client.query(
-            "SELECT model, count(), sum(input_tokens + output_tokens + cache_creation_tokens "
-            "+ cache_read_tokens) AS tokens FROM transcript_requests "
-            "WHERE cost_usd IS NULL GROUP BY model ORDER BY tokens DESC"
-        ).result_rows
-    ]
+    return True

@@ -1,0 +1,186 @@
+"""Benchmark of the transcript backfill against ccusage 20.0.24 on the same generated tree.
+
+Steps, each in its own process: a cold ``cc-pipeline backfill`` of a fresh tree of ``--mb``
+megabytes into an empty embedded database; 1% more data appended (to existing sessions and
+as new ones); a re-run; ``ccusage claude daily`` on the grown tree. Prints MB/s, wall time
+and peak RSS (of the whole process tree) for each, and whether the totals agree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.transcripts_gen import generate, grow
+from cc_pipeline import settings
+
+CCUSAGE = settings.PROJECT_ROOT / "scripts" / "ccusage.sh"
+
+
+def tree_bytes(root: Path) -> int:
+    return sum(p.stat().st_size for p in (root / "projects").rglob("*.jsonl"))
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as fh:
+                found += [int(x) for x in fh.read().split()]
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        pass
+    return found
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return 0
+
+
+def tree_rss_kib(pid: int) -> int:
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        total += _rss_kib(p)
+        stack += _children(p)
+    return total
+
+
+@dataclass
+class Measure:
+    seconds: float
+    peak_rss_mib: float
+    stdout: str
+
+
+def measure(cmd: list[str], env: dict[str, str]) -> Measure:
+    """Run ``cmd``; wall time and peak RSS of its process tree (sampled, and by wait4)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], tree_rss_kib(proc.pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed with {proc.returncode}")
+    return Measure(seconds, max(peak[0], usage.ru_maxrss) / 1024, out.decode())
+
+
+def line(label: str, mb: float, m: Measure, extra: str = "") -> str:
+    rate = mb / m.seconds if m.seconds else 0.0
+    return (
+        f"{label:<34} {mb:>9.1f} MB {m.seconds:>8.2f} s {rate:>8.1f} MB/s "
+        f"{m.peak_rss_mib:>8.0f} MiB peak RSS{extra}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=float, default=256, help="size of the generated tree")
+    parser.add_argument("--out", type=Path, default=settings.PROJECT_ROOT / "bench-out")
+    parser.add_argument("--keep", action="store_true", help="keep the tree and database")
+    args = parser.parse_args(argv)
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="transcripts-", dir=args.out))
+    tree, home = work / "claude", work / "home"
+    print(f"generating {args.mb:.0f} MB of transcripts in {tree} ...", flush=True)
+    t = time.perf_counter()
+    stats = generate(tree, args.mb)
+    print(
+        f"  {stats.files} files, {stats.lines} lines, {stats.bytes / 2**20:.1f} MB "
+        f"({time.perf_counter() - t:.0f} s to write)",
+        flush=True,
+    )
+    env = {**os.environ, "CC_PIPELINE_HOME": str(home), "PYTHONPATH": str(settings.PROJECT_ROOT)}
+    env.pop("CC_PIPELINE_CHDB_DIR", None)
+    env.pop("CC_PIPELINE_CLICKHOUSE_MODE", None)
+    backfill = [
+        sys.executable,
+        "-m",
+        "cc_pipeline.cli",
+        "backfill",
+        "--claude-config-dir",
+        str(tree),
+    ]
+
+    cold_mb = tree_bytes(tree) / 2**20
+    cold = measure(backfill, env)
+    grown = grow(tree, 0.01)
+    grown_mb = grown.bytes / 2**20
+    rerun = measure(backfill, env)
+    subprocess.run(
+        [str(CCUSAGE), str(tree), "--since", "20990101"], check=True, capture_output=True
+    )  # installs ccusage if needed, outside the timing
+    total_mb = tree_bytes(tree) / 2**20
+    ccusage = measure([str(CCUSAGE), str(tree)], env)
+
+    report = json.loads(ccusage.stdout)["totals"]
+    theirs = (
+        report["inputTokens"],
+        report["outputTokens"],
+        report["cacheCreationTokens"],
+        report["cacheReadTokens"],
+    )
+    ours = [0, 0, 0, 0]
+    for row in rerun.stdout.splitlines():
+        parts = row.split()
+        if len(parts) >= 7 and parts[1].isdigit() and parts[0] != "unpriced":
+            for i in range(4):
+                ours[i] += int(parts[2 + i].replace(",", ""))
+    print()
+    print(line("cc-pipeline backfill (cold)", cold_mb, cold))
+    print(
+        line(
+            "cc-pipeline backfill (re-run +1%)",
+            grown_mb,
+            rerun,
+            f"  = {100 * rerun.seconds / cold.seconds:.1f}% of cold",
+        )
+    )
+    print(line("ccusage 20.0.24 claude daily", total_mb, ccusage))
+    print()
+    print(
+        f"totals cc-pipeline  input {ours[0]:,} output {ours[1]:,} "
+        f"cache write {ours[2]:,} cache read {ours[3]:,}"
+    )
+    print(
+        f"totals ccusage      input {theirs[0]:,} output {theirs[1]:,} "
+        f"cache write {theirs[2]:,} cache read {theirs[3]:,}"
+    )
+    print("totals agree" if tuple(ours) == theirs else "TOTALS DIFFER")
+    if not args.keep:
+        shutil.rmtree(work)
+    return 0 if tuple(ours) == theirs else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

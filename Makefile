@@ -37,3 +37,8 @@ parity: install
 MB ?= 256
 bench-backfill: install
 	.venv/bin/python -m bench.transcripts_backfill --mb $(MB)
+
+# Rollups: 10M generated requests over a year; dashboard query p95 and incremental refresh cost.
+REQUESTS ?= 10000000
+bench-rollups: install
+	.venv/bin/python -m bench.rollups --requests $(REQUESTS)

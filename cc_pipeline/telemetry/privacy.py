@@ -127,7 +127,7 @@ ALLOWED_ATTRIBUTES: tuple[str, ...] = tuple(sorted(STANDARD | EVENTS | SPANS))
 
 # Attributes safe only on some events: the API's error message is not user content, while a
 # tool's ``error`` can hold command output.
-ALLOWED_EVENT_ATTRIBUTES: tuple[str, ...] = (
-    "api_error:error",
-    "api_retries_exhausted:error",
+ALLOWED_EVENT_ATTRIBUTES: tuple[tuple[str, str], ...] = (
+    ("api_error", "error"),
+    ("api_retries_exhausted", "error"),
 )

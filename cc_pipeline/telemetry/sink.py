@@ -1,14 +1,14 @@
 """How a batch of Collector JSONL lines becomes rows of the otel_* tables.
 
 Python only frames the lines; ClickHouse validates, classifies and parses them in SQL
-(``sql/telemetry``). Rows land first in in-memory scratch tables, where they are counted and
-checked, and are then appended to the real tables.
+(``sql/telemetry``). Log records and spans go straight into their tables; metric points pass
+through a scratch table where points without a numeric value are set aside.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cc_pipeline import sqlfiles
@@ -17,21 +17,19 @@ from cc_pipeline.files.tailer import LineBatch
 from cc_pipeline.telemetry.privacy import ALLOWED_ATTRIBUTES, ALLOWED_EVENT_ATTRIBUTES
 
 STAGING = "_staging_telemetry_lines"
-LOG_COLUMNS = (
-    "Timestamp, TimestampTime, TraceId, SpanId, TraceFlags, SeverityText, SeverityNumber, "
-    "ServiceName, Body, ResourceSchemaUrl, ResourceAttributes, ScopeSchemaUrl, ScopeName, "
-    "ScopeVersion, ScopeAttributes, LogAttributes, EventName, _file_key, _offset"
-)
+SCRATCH = ("_batch_metric_points", "_batch_otel_metrics_histogram")
 POINT_COLUMNS = (
     "ResourceAttributes, ResourceSchemaUrl, ScopeName, ScopeVersion, ScopeAttributes, "
     "ScopeSchemaUrl, ServiceName, MetricName, MetricDescription, MetricUnit, Attributes, "
     "StartTimeUnix, TimeUnix, Value, Flags, _file_key, _offset"
 )
-TRACE_COLUMNS = (
-    "Timestamp, TraceId, SpanId, ParentSpanId, TraceState, SpanName, SpanKind, ServiceName, "
-    "ResourceAttributes, ScopeName, ScopeVersion, SpanAttributes, Duration, StatusCode, "
-    "StatusMessage, `Events.Timestamp`, `Events.Name`, `Events.Attributes`, `Links.TraceId`, "
-    "`Links.SpanId`, `Links.TraceState`, `Links.Attributes`, _file_key, _offset"
+# Lines are staged in small blocks and parsed rows are written in parts of bounded size, so
+# memory stays flat whatever the batch or file size.
+STAGING_BLOCKS = {"max_insert_block_size": 2048}
+PARSE_SETTINGS = {"min_insert_block_size_rows": 65536, "min_insert_block_size_bytes": 32 << 20}
+BATCH_ROWS = (
+    "SELECT count(), max({time}) FROM {table} WHERE _file_key = {{file_key:String}} "
+    "AND _offset >= {{start:UInt64}} AND _offset < {{end:UInt64}}"
 )
 
 
@@ -68,90 +66,79 @@ class TelemetrySink:
         "otel_traces",
     )
 
+    allowed_hashes: list[int] = field(default_factory=list)
+    allowed_pair_hashes: list[int] = field(default_factory=list)
+
     def prepare(self, client: Any) -> None:
         sqlfiles.run_script(client, "telemetry/batch_tables.sql")
-
-    def _params(self, batch: LineBatch) -> dict[str, Any]:
-        return {
-            "file_key": batch.cursor.key,
-            "file_path": batch.cursor.path,
-            "keep_content": int(self.keep_content),
-            "allowed": list(ALLOWED_ATTRIBUTES),
-            "allowed_pairs": list(ALLOWED_EVENT_ATTRIBUTES),
-        }
+        # The allow-list is matched by hash: comparing integers per attribute is much cheaper.
+        self.allowed_hashes, self.allowed_pair_hashes = client.query(
+            "SELECT arrayMap(k -> cityHash64(k), {keys:Array(String)}), "
+            "arrayMap(p -> cityHash64(p.1, p.2), {pairs:Array(Tuple(String, String))})",
+            parameters={
+                "keys": list(ALLOWED_ATTRIBUTES),
+                "pairs": list(ALLOWED_EVENT_ATTRIBUTES),
+            },
+        ).result_rows[0]
 
     def load(self, client: Any, batch: LineBatch) -> BatchResult:
         result = BatchResult()
         if not batch.lines:
             return result
-        for table in (
-            STAGING,
-            "_batch_otel_logs",
-            "_batch_metric_points",
-            "_batch_otel_metrics_histogram",
-            "_batch_otel_traces",
-        ):
-            client.command(f"TRUNCATE TABLE {table}")
+        client.command(f"TRUNCATE TABLE {STAGING}")
         client.raw_insert(
             STAGING,
             column_names=["offset", "line"],
             insert_block=row_binary(batch.offsets, batch.lines),
             fmt="RowBinary",
+            settings=STAGING_BLOCKS,
         )
-        params = self._params(batch)
-        signals = dict(
-            client.query(f"SELECT signal, count() FROM {STAGING} GROUP BY signal").result_rows
-        )
-        if signals.get(""):
-            client.command(sqlfiles.load("telemetry/rejected_lines.sql"), parameters=params)
-            result.quarantined += signals[""]
-        if signals.get("logs"):
-            self._load_logs(client, params, result)
-        if signals.get("metrics"):
-            self._load_metrics(client, params, result)
-        if signals.get("traces"):
-            self._load_traces(client, params, result)
+        params: dict[str, Any] = {
+            "file_key": batch.cursor.key,
+            "file_path": batch.cursor.path,
+            "start": batch.start,
+            "end": batch.end,
+            "keep_content": int(self.keep_content),
+            "allowed": self.allowed_hashes,
+            "allowed_pairs": self.allowed_pair_hashes,
+        }
+        lines_by_signal = {}
+        histogram_lines = 0
+        for signal, lines, histograms, suspects in client.query(
+            sqlfiles.load("telemetry/classify.sql")
+        ).result_rows:
+            lines_by_signal[signal] = (lines, suspects)
+            histogram_lines += histograms if signal == "metrics" else 0
+        before = _quarantine_count(client, params)
+        client.command(sqlfiles.load("telemetry/rejected_lines.sql"), parameters=params)
+        rejected = _quarantine_count(client, params) - before
+        # Validation runs once: when no line was rejected, the parse queries skip it.
+        params["all_valid"] = int(rejected == 0)
+        params["sanitize"] = int(any(s for _lines, s in lines_by_signal.values()))
+        for signal, table in (("logs", "otel_logs"), ("traces", "otel_traces")):
+            if lines_by_signal.get(signal, (0, 0))[0]:
+                client.command(
+                    sqlfiles.load(f"telemetry/{signal}.sql"),
+                    parameters=params,
+                    settings=PARSE_SETTINGS,
+                )
+                count, newest = client.query(
+                    BATCH_ROWS.format(time="Timestamp", table=table), parameters=params
+                ).result_rows[0]
+                result.rows[table] += count
+                _note_newest(result, newest)
+        if params["sanitize"]:
+            client.command(sqlfiles.load("telemetry/malformed_values.sql"), parameters=params)
+        result.quarantined += _quarantine_count(client, params) - before
+        if lines_by_signal.get("metrics", (0, 0))[0]:
+            self._load_metrics(client, params, result, histogram_lines > 0)
         return result
 
-    def _insert_and_count(
-        self, client: Any, scratch: str, params: dict[str, Any], condition: str, what: str
-    ) -> int:
-        lines = client.query(
-            f"SELECT uniqExact(_offset) FROM {scratch} WHERE {condition}"
-        ).result_rows[0][0]
-        if lines:
-            client.command(
-                f"""
-                INSERT INTO ingest_quarantine
-                    (source, file_path, _file_key, _offset, length, reason)
-                SELECT 'telemetry', {{file_path:String}}, {{file_key:String}}, _offset,
-                       any(_line_length), {what}
-                FROM {scratch} WHERE {condition} GROUP BY _offset
-                """,
-                parameters=params,
-            )
-        return int(lines)
-
-    def _load_logs(self, client: Any, params: dict[str, Any], result: BatchResult) -> None:
-        client.command(sqlfiles.load("telemetry/logs.sql"), parameters=params)
-        count, newest = client.query(
-            "SELECT count(), max(Timestamp) FROM _batch_otel_logs"
-        ).result_rows[0]
-        client.command(
-            f"INSERT INTO otel_logs ({LOG_COLUMNS}) SELECT {LOG_COLUMNS} FROM _batch_otel_logs"
-        )
-        result.rows["otel_logs"] += count
-        _note_newest(result, newest)
-        result.quarantined += self._insert_and_count(
-            client,
-            "_batch_otel_logs",
-            params,
-            "notEmpty(_malformed)",
-            "concat('malformed attribute value (record kept, value emptied): ', "
-            "arrayStringConcat(arrayDistinct(flatten(groupArray(_malformed))), ', '))",
-        )
-
-    def _load_metrics(self, client: Any, params: dict[str, Any], result: BatchResult) -> None:
+    def _load_metrics(
+        self, client: Any, params: dict[str, Any], result: BatchResult, histograms: bool
+    ) -> None:
+        for table in SCRATCH:
+            client.command(f"TRUNCATE TABLE {table}")
         client.command(sqlfiles.load("telemetry/metrics.sql"), parameters=params)
         for kind, table, extra in (
             ("sum", "otel_metrics_sum", ", AggregationTemporality, IsMonotonic"),
@@ -168,14 +155,25 @@ class TelemetrySink:
         ).result_rows:
             result.rows[f"otel_metrics_{kind}"] += count
             _note_newest(result, newest)
-        result.quarantined += self._insert_and_count(
-            client,
-            "_batch_metric_points",
-            params,
-            "Value IS NULL",
-            "concat('data point value is not a number (point skipped): ', "
-            "arrayStringConcat(groupUniqArray(MetricName), ', '))",
-        )
+        bad_lines = client.query(
+            "SELECT uniqExact(_offset) FROM _batch_metric_points WHERE Value IS NULL"
+        ).result_rows[0][0]
+        if bad_lines:
+            client.command(
+                """
+                INSERT INTO ingest_quarantine
+                    (source, file_path, _file_key, _offset, length, reason)
+                SELECT 'telemetry', {file_path:String}, {file_key:String}, _offset,
+                       any(_line_length),
+                       concat('data point value is not a number (point skipped): ',
+                              arrayStringConcat(groupUniqArray(MetricName), ', '))
+                FROM _batch_metric_points WHERE Value IS NULL GROUP BY _offset
+                """,
+                parameters=params,
+            )
+            result.quarantined += bad_lines
+        if not histograms:
+            return
         client.command(sqlfiles.load("telemetry/histograms.sql"), parameters=params)
         count = client.query("SELECT count() FROM _batch_otel_metrics_histogram").result_rows[0][0]
         if count:
@@ -184,25 +182,15 @@ class TelemetrySink:
             )
             result.rows["otel_metrics_histogram"] += count
 
-    def _load_traces(self, client: Any, params: dict[str, Any], result: BatchResult) -> None:
-        client.command(sqlfiles.load("telemetry/traces.sql"), parameters=params)
-        count, newest = client.query(
-            "SELECT count(), max(Timestamp) FROM _batch_otel_traces"
-        ).result_rows[0]
-        client.command(
-            f"INSERT INTO otel_traces ({TRACE_COLUMNS}) "
-            f"SELECT {TRACE_COLUMNS} FROM _batch_otel_traces"
-        )
-        result.rows["otel_traces"] += count
-        _note_newest(result, newest)
-        result.quarantined += self._insert_and_count(
-            client,
-            "_batch_otel_traces",
-            params,
-            "notEmpty(_malformed)",
-            "concat('malformed span attribute value (span kept, value emptied): ', "
-            "arrayStringConcat(arrayDistinct(flatten(groupArray(_malformed))), ', '))",
-        )
+
+def _quarantine_count(client: Any, params: dict[str, Any]) -> int:
+    return int(
+        client.query(
+            "SELECT count() FROM ingest_quarantine WHERE _file_key = {file_key:String} "
+            "AND _offset >= {start:UInt64} AND _offset < {end:UInt64}",
+            parameters=params,
+        ).result_rows[0][0]
+    )
 
 
 def _note_newest(result: BatchResult, newest: Any) -> None:

@@ -10,22 +10,9 @@ CREATE TABLE IF NOT EXISTS ingest_quarantine (
 ) ENGINE = MergeTree
 ORDER BY (source, _file_key, _offset);
 
--- Per-batch scratch table: complete lines of one file handed over by the tailer. Each line is
--- validated and classified once, on insert; the parse queries then read only good lines.
+-- Per-batch scratch table: complete lines of one file handed over by the tailer. The parse
+-- queries validate (UTF-8, JSON) and classify lines themselves, in parallel.
 CREATE TABLE IF NOT EXISTS _staging_telemetry_lines (
     offset UInt64,
-    line String,
-    problem LowCardinality(String) MATERIALIZED multiIf(
-        NOT isValidUTF8(line), 'invalid UTF-8',
-        NOT isValidJSON(line), 'invalid JSON',
-        ''),
-    signal LowCardinality(String) MATERIALIZED multiIf(
-        problem != '', '',
-        startsWith(line, '{"resourceLogs"'), 'logs',
-        startsWith(line, '{"resourceMetrics"'), 'metrics',
-        startsWith(line, '{"resourceSpans"'), 'traces',
-        JSONHas(line, 'resourceLogs'), 'logs',
-        JSONHas(line, 'resourceMetrics'), 'metrics',
-        JSONHas(line, 'resourceSpans'), 'traces',
-        '')
+    line String
 ) ENGINE = Memory;

@@ -1,11 +1,6 @@
--- Scratch tables for the rows parsed from one batch, before they are appended. They are
--- recreated at the start of each run so they always follow the otel_* table definitions.
-DROP TABLE IF EXISTS _batch_otel_logs;
-CREATE TABLE _batch_otel_logs AS otel_logs ENGINE = Memory;
-ALTER TABLE _batch_otel_logs ADD COLUMN _line_length UInt64, ADD COLUMN _malformed Array(String);
-DROP TABLE IF EXISTS _batch_otel_traces;
-CREATE TABLE _batch_otel_traces AS otel_traces ENGINE = Memory;
-ALTER TABLE _batch_otel_traces ADD COLUMN _line_length UInt64, ADD COLUMN _malformed Array(String);
+-- Scratch tables for metric points parsed from one batch: points are checked here (a value
+-- that is not a number is quarantined, not stored) before they are appended. Recreated at
+-- the start of each run so they always follow the otel_metrics_* definitions.
 DROP TABLE IF EXISTS _batch_otel_metrics_histogram;
 CREATE TABLE _batch_otel_metrics_histogram AS otel_metrics_histogram ENGINE = Memory;
 DROP TABLE IF EXISTS _batch_metric_points;

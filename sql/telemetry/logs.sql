@@ -1,9 +1,12 @@
--- OTLP JSON log lines of one batch -> _batch_otel_logs (otel_logs columns plus _malformed).
+-- OTLP JSON log lines of one batch -> otel_logs.
 -- Parameters: file_key, keep_content (UInt8), allowed (attribute names known to hold no
 -- content), allowed_pairs ('event:attribute' kept for that event only).
 -- Reading an AnyValue as Map(String, String) turns {"stringValue":..}, {"intValue":..},
 -- {"doubleValue":..} or {"boolValue":..} into its text in one step.
-INSERT INTO _batch_otel_logs
+INSERT INTO otel_logs (
+    Timestamp, TimestampTime, TraceId, SpanId, TraceFlags, SeverityText, SeverityNumber,
+    ServiceName, Body, ResourceSchemaUrl, ResourceAttributes, ScopeSchemaUrl, ScopeName,
+    ScopeVersion, ScopeAttributes, LogAttributes, EventName, _file_key, _offset)
 SELECT
     fromUnixTimestamp64Nano(toInt64(if(time_ns != 0, time_ns, observed_ns)), 'UTC') AS Timestamp,
     toDateTime(Timestamp, 'UTC') AS TimestampTime,
@@ -21,18 +24,15 @@ SELECT
     scope_version AS ScopeVersion,
     scope_attrs AS ScopeAttributes,
     if({keep_content:UInt8}, attrs,
-       mapFilter((k, v) -> has({allowed:Array(String)}, k)
-                           OR has({allowed_pairs:Array(String)}, concat(attrs['event.name'], ':', k)),
+       mapFilter((k, v) -> has({allowed:Array(UInt64)}, cityHash64(k))
+                           OR has({allowed_pairs:Array(UInt64)}, cityHash64(attrs['event.name'], k)),
                  attrs)) AS LogAttributes,
     event_name AS EventName,
     {file_key:String} AS _file_key,
-    offset AS _offset,
-    line_length AS _line_length,
-    malformed AS _malformed
+    offset AS _offset
 FROM (
     SELECT
         offset,
-        line_length,
         rec.timeUnixNano AS time_ns,
         rec.observedTimeUnixNano AS observed_ns,
         rec.traceId AS trace_id,
@@ -49,17 +49,16 @@ FROM (
         sl.scope.version AS scope_version,
         mapFromArrays(arrayMap(a -> a.key, sl.scope.attributes),
                       arrayMap(a -> mapValues(a.value)[1], sl.scope.attributes)) AS scope_attrs,
-        arrayMap(a -> (a.key, mapKeys(a.value)[1] IN ('intValue', 'doubleValue')
-                              AND toFloat64OrNull(mapValues(a.value)[1]) IS NULL),
-                 rec.attributes) AS checked,
+        -- a number that is not a number is stored empty (the line is also quarantined)
         mapFromArrays(arrayMap(a -> a.key, rec.attributes),
-                      arrayMap((a, c) -> if(c.2, '', mapValues(a.value)[1]), rec.attributes, checked)) AS attrs,
-        arrayMap(c -> c.1, arrayFilter(c -> c.2, checked)) AS malformed,
+                      arrayMap(a -> if({sanitize:UInt8} AND mapKeys(a.value)[1] IN ('intValue', 'doubleValue')
+                                       AND toFloat64OrNull(mapValues(a.value)[1]) IS NULL,
+                                       '', mapValues(a.value)[1]),
+                               rec.attributes)) AS attrs,
         rec.eventName AS event_name
     FROM (
         SELECT
             offset,
-            length(line) + 1 AS line_length,
             JSONExtract(line, 'resourceLogs', 'Array(Tuple(
                 resource Tuple(attributes Array(Tuple(key String, value Map(String, String)))),
                 schemaUrl String,
@@ -79,7 +78,8 @@ FROM (
                         spanId String,
                         eventName String))))))') AS resource_logs
         FROM _staging_telemetry_lines
-        WHERE signal = 'logs'
+        WHERE (startsWith(line, '{"resourceLogs"') OR (NOT startsWith(line, '{"resource') AND JSONHas(line, 'resourceLogs')))
+          AND ({all_valid:UInt8} OR (isValidUTF8(line) AND isValidJSON(line)))
     )
     ARRAY JOIN resource_logs AS rl
     ARRAY JOIN rl.scopeLogs AS sl

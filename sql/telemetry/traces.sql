@@ -1,7 +1,10 @@
--- OTLP JSON span lines of one batch -> _batch_otel_traces (otel_traces columns plus
--- _malformed). Span and span-event attributes pass the same content allow-list as log
--- attributes unless keep_content is set.
-INSERT INTO _batch_otel_traces
+-- OTLP JSON span lines of one batch -> otel_traces. Span and span-event attributes pass the
+-- same content allow-list as log attributes unless keep_content is set.
+INSERT INTO otel_traces (
+    Timestamp, TraceId, SpanId, ParentSpanId, TraceState, SpanName, SpanKind, ServiceName,
+    ResourceAttributes, ScopeName, ScopeVersion, SpanAttributes, Duration, StatusCode,
+    StatusMessage, `Events.Timestamp`, `Events.Name`, `Events.Attributes`, `Links.TraceId`,
+    `Links.SpanId`, `Links.TraceState`, `Links.Attributes`, _file_key, _offset)
 SELECT
     fromUnixTimestamp64Nano(toInt64(span.startTimeUnixNano), 'UTC') AS Timestamp,
     span.traceId AS TraceId,
@@ -15,9 +18,9 @@ SELECT
                   arrayMap(a -> mapValues(a.value)[1], rs.resource.attributes)) AS ResourceAttributes,
     ss.scope.name AS ScopeName,
     ss.scope.version AS ScopeVersion,
-    mapFilter((k, v) -> {keep_content:UInt8} OR has({allowed:Array(String)}, k),
+    mapFilter((k, v) -> {keep_content:UInt8} OR has({allowed:Array(UInt64)}, cityHash64(k)),
               mapFromArrays(arrayMap(a -> a.key, span.attributes),
-                            arrayMap(a -> if(mapKeys(a.value)[1] IN ('intValue', 'doubleValue')
+                            arrayMap(a -> if({sanitize:UInt8} AND mapKeys(a.value)[1] IN ('intValue', 'doubleValue')
                                              AND toFloat64OrNull(mapValues(a.value)[1]) IS NULL,
                                              '', mapValues(a.value)[1]), span.attributes))) AS SpanAttributes,
     toUInt64(greatest(0, toInt64(span.endTimeUnixNano) - toInt64(span.startTimeUnixNano))) AS Duration,
@@ -25,7 +28,7 @@ SELECT
     span.status.message AS StatusMessage,
     arrayMap(e -> fromUnixTimestamp64Nano(toInt64(e.timeUnixNano), 'UTC'), span.events) AS `Events.Timestamp`,
     arrayMap(e -> e.name, span.events) AS `Events.Name`,
-    arrayMap(e -> mapFilter((k, v) -> {keep_content:UInt8} OR has({allowed:Array(String)}, k),
+    arrayMap(e -> mapFilter((k, v) -> {keep_content:UInt8} OR has({allowed:Array(UInt64)}, cityHash64(k)),
                             mapFromArrays(arrayMap(a -> a.key, e.attributes),
                                           arrayMap(a -> mapValues(a.value)[1], e.attributes))),
              span.events) AS `Events.Attributes`,
@@ -36,15 +39,10 @@ SELECT
                                 arrayMap(a -> mapValues(a.value)[1], l.attributes)),
              span.links) AS `Links.Attributes`,
     {file_key:String} AS _file_key,
-    offset AS _offset,
-    line_length AS _line_length,
-    arrayMap(a -> a.key, arrayFilter(a -> mapKeys(a.value)[1] IN ('intValue', 'doubleValue')
-                                          AND toFloat64OrNull(mapValues(a.value)[1]) IS NULL,
-                                     span.attributes)) AS _malformed
+    offset AS _offset
 FROM (
     SELECT
         offset,
-        length(line) + 1 AS line_length,
         JSONExtract(line, 'resourceSpans', 'Array(Tuple(
             resource Tuple(attributes Array(Tuple(key String, value Map(String, String)))),
             scopeSpans Array(Tuple(
@@ -60,7 +58,8 @@ FROM (
                                       attributes Array(Tuple(key String, value Map(String, String))))),
                     status Tuple(code UInt8, message String)))))))') AS resource_spans
     FROM _staging_telemetry_lines
-    WHERE signal = 'traces'
+    WHERE (startsWith(line, '{"resourceSpans"') OR (NOT startsWith(line, '{"resource') AND JSONHas(line, 'resourceSpans')))
+          AND ({all_valid:UInt8} OR (isValidUTF8(line) AND isValidJSON(line)))
 )
 ARRAY JOIN resource_spans AS rs
 ARRAY JOIN rs.scopeSpans AS ss

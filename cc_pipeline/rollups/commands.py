@@ -50,6 +50,16 @@ def register(subparsers: Any) -> None:
     report.add_argument("--wait", type=float, default=600.0)
     report.set_defaults(func=run_report)
 
+    demo = subparsers.add_parser(
+        "demo",
+        help="write a realistic month of telemetry and transcripts and run the whole pipeline",
+        description="Write 30 days of Collector JSONL and transcripts for three users and four "
+        "projects (overlapping sources) under CC_PIPELINE_HOME, then ingest, backfill, refresh "
+        "the rollups and build the dashboard.",
+    )
+    demo.add_argument("--wait", type=float, default=600.0)
+    demo.set_defaults(func=run_demo_command)
+
 
 def _resource(wait: float) -> Any:
     from cc_pipeline.resources.clickhouse import clickhouse_from_env
@@ -105,4 +115,21 @@ def run_report(args: argparse.Namespace) -> int:
         print()
     else:
         print(reports.format_table(report, args.kind))
+    return 0
+
+
+def run_demo_command(args: argparse.Namespace) -> int:
+    from cc_pipeline.resources.clickhouse import EmbeddedDatabaseBusy
+    from cc_pipeline.rollups.demo import run_demo
+
+    try:
+        with _resource(args.wait).connect(on_wait=say) as client:
+            result = run_demo(client, log=say)
+    except EmbeddedDatabaseBusy as exc:
+        say(str(exc))
+        return 75
+    print(
+        f"demo: {result['requests']} requests over {result['days']} days; "
+        f"dashboard {result['dashboard']}"
+    )
     return 0

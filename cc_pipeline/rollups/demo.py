@@ -39,6 +39,11 @@ class DemoFiles:
     requests: int
 
 
+def _compact(value: Any) -> str:
+    """JSON as Claude Code and the Collector write it: no spaces."""
+    return json.dumps(value, separators=(",", ":"))
+
+
 def _attrs(values: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"key": k, "value": {"stringValue": str(v)}} for k, v in values.items()]
 
@@ -182,7 +187,7 @@ def generate(root: Path, days: int = 30, seed: int = 7) -> DemoFiles:
                     # a request logged by telemetry only now and then (title generation, ...)
                     if transcript and (not telemetry or rng.random() > 0.05):
                         transcript_lines.append(
-                            json.dumps(
+                            _compact(
                                 {
                                     "type": "assistant",
                                     "sessionId": session,
@@ -207,7 +212,7 @@ def generate(root: Path, days: int = 30, seed: int = 7) -> DemoFiles:
                         )
                 if logs:
                     lines.append(
-                        json.dumps(
+                        _compact(
                             {
                                 "resourceLogs": [
                                     {
@@ -257,7 +262,7 @@ def generate(root: Path, days: int = 30, seed: int = 7) -> DemoFiles:
                         for name, extra, value in points
                     ]
                     lines.append(
-                        json.dumps(
+                        _compact(
                             {
                                 "resourceMetrics": [
                                     {

@@ -114,8 +114,9 @@ def generate(root: Path, days: int = 30, seed: int = 7) -> DemoFiles:
                         rng.randint(5000, 150000),
                     )
                     rid = f"req_{rng.randrange(1 << 60):015x}"
-                    count += 1
                     seq += 1
+                    in_transcript = transcript and (not telemetry or rng.random() > 0.05)
+                    count += int(telemetry or in_transcript)
                     if telemetry:
                         logs.append(
                             _log(
@@ -185,7 +186,7 @@ def generate(root: Path, days: int = 30, seed: int = 7) -> DemoFiles:
                                 )
                             )
                     # a request logged by telemetry only now and then (title generation, ...)
-                    if transcript and (not telemetry or rng.random() > 0.05):
+                    if in_transcript:
                         transcript_lines.append(
                             _compact(
                                 {

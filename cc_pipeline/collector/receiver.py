@@ -82,8 +82,11 @@ class Receiver:
             self._http = OtlpHttpServer((cfg.host, cfg.http_port), self.sink, cfg.max_request_bytes)
             self.http_port = self._http.server_address[1]
         except BaseException:
-            self._close_listeners()
+            self._close_listeners(grace=0)
+            if self._health is not None:
+                self._health.server_close()
             self.writer.close()
+            self._stopped.set()
             raise
         self._grpc.start()
         for name, server in (("otlp-http", self._http), ("health", self._health)):
@@ -114,7 +117,8 @@ class Receiver:
         if self.sink is not None:
             self.sink.close(timeout=grace)
         if self._health is not None:
-            self._health.shutdown()
+            if self._threads:
+                self._health.shutdown()
             self._health.server_close()
         for thread in self._threads:
             thread.join(timeout=grace)

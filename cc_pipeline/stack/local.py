@@ -157,6 +157,7 @@ class LocalStack:
             if code == 200:
                 return
             time.sleep(0.1)
+        self.down(timeout=5)
         raise StackError(
             f"the OTLP receiver did not answer {self.health_url} within {self.start_timeout:.0f}s"
         )

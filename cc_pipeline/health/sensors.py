@@ -84,6 +84,9 @@ def log_run_failures(context: dg.RunFailureSensorContext) -> None:
     event = context.failure_event
     error = event.message
     data = getattr(event, "event_specific_data", None)
-    if data is not None and getattr(data, "error", None) is not None:
-        error = f"{event.message} {data.error.message}"
+    cause = getattr(data, "error", None) if data is not None else None
+    while cause is not None and getattr(cause, "cause", None) is not None:
+        cause = cause.cause  # the user's exception, not Dagster's wrappers
+    if cause is not None:
+        error = f"{event.message} {cause.cls_name}: {cause.message}"
     context.log.error(failure_line(context.dagster_run.job_name, context.dagster_run.run_id, error))

@@ -78,7 +78,7 @@ def _resource(mode: str | None, clickhouse_direct: bool = False) -> Any:
     update: dict[str, Any] = {"clickhouse_direct": clickhouse_direct}
     if mode:
         update["mode"] = mode
-    return resource.model_copy(update=update)
+    return type(resource)(**{**resource.model_dump(), **update})
 
 
 def run_stack(args: argparse.Namespace) -> int:

@@ -42,3 +42,9 @@ bench-backfill: install
 REQUESTS ?= 10000000
 bench-rollups: install
 	.venv/bin/python -m bench.rollups --requests $(REQUESTS)
+
+# Local OTLP receiver: records/s and peak RSS for OTLP/HTTP protobuf and gRPC from a replay
+# client (real Claude Code batches) against a plain JSONL write loop; COLLECTOR_SECONDS per protocol.
+COLLECTOR_SECONDS ?= 10
+bench-collector: install
+	.venv/bin/python -m bench.collector_throughput --seconds $(COLLECTOR_SECONDS)

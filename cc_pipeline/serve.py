@@ -19,6 +19,7 @@ import yaml
 
 from cc_pipeline import settings
 from cc_pipeline.console import say
+from cc_pipeline.stack.serving import start_for_serve, stop_after_serve
 
 DAGSTER_HOME = settings.PROJECT_ROOT / ".dagster_home"
 WRITER_POOL = "clickhouse_writer"
@@ -65,6 +66,7 @@ def run_serve(args: argparse.Namespace) -> int:
     env.setdefault("CC_PIPELINE_HOME", str(settings.home()))
     say(f"cc_pipeline state in {env['CC_PIPELINE_HOME']}; Dagster instance in {DAGSTER_HOME}")
     say(f"Dagster UI on http://{args.host}:{args.port}")
+    receiver = start_for_serve(say)
     dagster = Path(sys.executable).with_name("dagster")
     cmd = [
         str(dagster),
@@ -100,3 +102,4 @@ def run_serve(args: argparse.Namespace) -> int:
                 child.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 child.kill()
+        stop_after_serve(receiver, say)

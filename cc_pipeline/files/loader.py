@@ -8,15 +8,16 @@ before anything is read, so a re-run reloads them once.
 
 from __future__ import annotations
 
+import threading
 import time
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from cc_pipeline.files.cursors import CursorStore, source_lock
+from cc_pipeline.files.cursors import CursorStore, FileCursor, source_lock
 from cc_pipeline.files.tailer import (
     FileEvent,
     LineBatch,
@@ -104,6 +105,88 @@ def discard_from(client: Any, sink: BatchSink, file_key: str, offset: int) -> No
         )
 
 
+class _ByteQueue:
+    """A FIFO bounded by the bytes it holds (one item always fits)."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.items: deque[tuple[Any, int]] = deque()
+        self.held = 0
+        self.closed = False
+        self.cond = threading.Condition()
+
+    def put(self, item: Any, nbytes: int) -> bool:
+        with self.cond:
+            while self.items and self.held + nbytes > self.limit and not self.closed:
+                self.cond.wait()
+            if self.closed:
+                return False
+            self.items.append((item, nbytes))
+            self.held += nbytes
+            self.cond.notify_all()
+            return True
+
+    def get(self) -> Any:
+        with self.cond:
+            while not self.items:
+                self.cond.wait()
+            item, nbytes = self.items.popleft()
+            self.held -= nbytes
+            self.cond.notify_all()
+            return item
+
+    def close(self) -> None:
+        with self.cond:
+            self.closed = True
+            self.items.clear()
+            self.cond.notify_all()
+
+
+def read_ahead(
+    files: Sequence[tuple[Path, FileCursor]], max_batch_bytes: int, max_line_bytes: int
+) -> Iterator[tuple[Path, FileCursor, list[LineBatch], bool]]:
+    """Files' new batches ``(path, cursor, batches, last_of_file)``, read by a background
+    thread up to one group ahead.
+
+    Reading and framing lines (Python) then overlaps with loading the previous group
+    (ClickHouse, which releases the GIL). Cursors are only read here, never moved.
+    """
+    queue = _ByteQueue(max_batch_bytes)
+    done = object()
+
+    def produce() -> None:
+        try:
+            for path, cursor in files:
+                batches: list[LineBatch] = []
+                held = 0
+                for batch in read_batches(path, cursor, max_batch_bytes, max_line_bytes):
+                    if batches and held + batch.nbytes > max_batch_bytes:
+                        if not queue.put((path, cursor, batches, False), held):
+                            return
+                        batches, held = [], 0
+                    batches.append(batch)
+                    held += batch.nbytes
+                if not queue.put((path, cursor, batches, True), held):
+                    return
+            queue.put(done, 0)
+        except BaseException as exc:  # handed to the consumer
+            queue.put(exc, 0)
+
+    thread = threading.Thread(target=produce, name="read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = queue.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        queue.close()
+        thread.join()
+
+
 def ingest_folder(
     client: Any,
     sink: BatchSink,
@@ -184,9 +267,9 @@ def ingest_folder(
             group.clear()
             group_bytes = 0
 
-        for path, cursor in plan.files:
-            read_any = False
-            for batch in read_batches(path, cursor, max_batch_bytes, max_line_bytes):
+        read_any = False
+        for path, cursor, batches, last in read_ahead(plan.files, max_batch_bytes, max_line_bytes):
+            for batch in batches:
                 if group and (
                     load_many is None
                     or group_bytes + batch.nbytes > max_batch_bytes
@@ -196,11 +279,14 @@ def ingest_folder(
                 group.append(batch)
                 group_bytes += batch.nbytes
                 read_any = True
+            if not last:
+                continue
             summary.files_read += int(read_any)
             if not read_any and cursor.offset < cursor.size and not path.exists():
                 event = FileEvent(str(path), "vanished", "file disappeared before it was read")
                 summary.events.append(event)
                 say(f"{event.kind}: {event.path}: {event.detail}")
+            read_any = False
         flush()
     summary.seconds = time.monotonic() - started
     return summary

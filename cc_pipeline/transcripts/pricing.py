@@ -130,6 +130,11 @@ def install_prices(client: Any, table: PriceTable) -> bool:
     wanted = sorted(tuple(row) for row in table.rows)
     if [tuple(row) for row in current] == wanted:
         return False
+    rows = "\n".join(json.dumps(dict(zip(PRICE_COLUMNS, row, strict=True))) for row in table.rows)
     client.command("TRUNCATE TABLE transcript_prices")
-    client.insert("transcript_prices", table.rows, column_names=PRICE_COLUMNS)
+    client.command(
+        f"INSERT INTO transcript_prices ({', '.join(PRICE_COLUMNS)}) "
+        f"SELECT {', '.join(PRICE_COLUMNS)} FROM format(JSONEachRow, {{rows:String}})",
+        parameters={"rows": rows},
+    )
     return True

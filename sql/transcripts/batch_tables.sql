@@ -1,5 +1,11 @@
 -- Scratch tables of one transcript batch, recreated at the start of each run so they always
 -- follow the transcript_entries definition. Each line is validated once, on insert.
+DROP TABLE IF EXISTS _staging_transcript_blobs;
+CREATE TABLE _staging_transcript_blobs (
+    file_index UInt32,
+    offsets Array(UInt64),
+    lines String
+) ENGINE = Memory;
 DROP TABLE IF EXISTS _staging_transcript_lines;
 CREATE TABLE _staging_transcript_lines (
     file_index UInt32,

@@ -88,7 +88,12 @@ def refresh_blocks(client: Any, from_day: date) -> int:
     sqlfiles.run_script(client, "rollups/block_keep.sql", params)
     rows = build_rows(frame) if not frame.empty else []
     if rows:
-        client.insert("_stage_billing_blocks", rows, column_names=BLOCK_COLUMNS)
+        client.insert(
+            "_stage_billing_blocks",
+            rows,
+            column_names=BLOCK_COLUMNS,
+            settings={"max_partitions_per_insert_block": 0},  # a full rebuild spans every day
+        )
     days = {d for d in staged_days(client, "billing_blocks") if d >= first_day}
     swap_days(client, "billing_blocks", sorted(days | staged_days(client, "_stage_billing_blocks")))
     return len(rows)

@@ -9,4 +9,5 @@ WHERE day >= {first_day:Date}
              if(is_gap,
                 start_time > {firsts:Array(DateTime64(3, 'UTC'))}[indexOf({users:Array(String)}, user_id)],
                 start_time >= {starts:Array(DateTime64(3, 'UTC'))}[indexOf({users:Array(String)}, user_id)]),
-             start_time >= toDateTime64({from_day:Date}, 3, 'UTC'));
+             start_time >= toDateTime64({from_day:Date}, 3, 'UTC'))
+SETTINGS max_partitions_per_insert_block = 0;

@@ -16,3 +16,4 @@ SELECT
     cost_usd,
     version
 FROM transcript_requests
+SETTINGS max_partitions_per_insert_block = 0

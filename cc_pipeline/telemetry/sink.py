@@ -109,11 +109,14 @@ class TelemetrySink:
         ).result_rows:
             lines_by_signal[signal] = (lines, suspects)
             histogram_lines += histograms if signal == "metrics" else 0
-        before = _quarantine_count(client, params)
-        client.command(sqlfiles.load("telemetry/rejected_lines.sql"), parameters=params)
-        rejected = _quarantine_count(client, params) - before
-        # Validation runs once: when no line was rejected, the parse queries skip it.
-        params["all_valid"] = int(rejected == 0)
+        rejected = sum(
+            lines for signal, (lines, _) in lines_by_signal.items() if signal in ("", "invalid")
+        )
+        if rejected:
+            client.command(sqlfiles.load("telemetry/rejected_lines.sql"), parameters=params)
+            result.quarantined += rejected
+        # Validation ran once, in classify: with no bad line the parse queries skip it.
+        params["all_valid"] = int(lines_by_signal.get("invalid", (0, 0))[0] == 0)
         params["sanitize"] = int(any(s for _lines, s in lines_by_signal.values()))
         for signal, table in (("logs", "otel_logs"), ("traces", "otel_traces")):
             if lines_by_signal.get(signal, (0, 0))[0]:
@@ -128,8 +131,9 @@ class TelemetrySink:
                 result.rows[table] += count
                 _note_newest(result, newest)
         if params["sanitize"]:
+            before = _quarantine_count(client, params)
             client.command(sqlfiles.load("telemetry/malformed_values.sql"), parameters=params)
-        result.quarantined += _quarantine_count(client, params) - before
+            result.quarantined += _quarantine_count(client, params) - before
         if lines_by_signal.get("metrics", (0, 0))[0]:
             self._load_metrics(client, params, result, histogram_lines > 0)
         return result
@@ -140,20 +144,26 @@ class TelemetrySink:
         for table in SCRATCH:
             client.command(f"TRUNCATE TABLE {table}")
         client.command(sqlfiles.load("telemetry/metrics.sql"), parameters=params)
+        points = {
+            kind: (count, newest)
+            for kind, count, newest in client.query(
+                "SELECT kind, count(), max(TimeUnix) FROM _batch_metric_points "
+                "WHERE Value IS NOT NULL GROUP BY kind"
+            ).result_rows
+        }
         for kind, table, extra in (
             ("sum", "otel_metrics_sum", ", AggregationTemporality, IsMonotonic"),
             ("gauge", "otel_metrics_gauge", ""),
         ):
+            if kind not in points:
+                continue
             cols = POINT_COLUMNS + extra
             client.command(
                 f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _batch_metric_points "
                 f"WHERE kind = '{kind}' AND Value IS NOT NULL"
             )
-        for kind, count, newest in client.query(
-            "SELECT kind, count(), max(TimeUnix) FROM _batch_metric_points "
-            "WHERE Value IS NOT NULL GROUP BY kind"
-        ).result_rows:
-            result.rows[f"otel_metrics_{kind}"] += count
+            count, newest = points[kind]
+            result.rows[table] += count
             _note_newest(result, newest)
         bad_lines = client.query(
             "SELECT uniqExact(_offset) FROM _batch_metric_points WHERE Value IS NULL"

@@ -1,8 +1,9 @@
--- What one batch holds: lines per signal (by their first key, or by JSONHas for exports
--- written with another key order), how many may hold histograms, and how many carry a
--- number that is not a number.
+-- What one batch holds, in one pass: lines per signal (by their first key, or by JSONHas for
+-- exports written with another key order), lines that are not valid UTF-8 JSON, lines that
+-- may hold histograms, and lines with a number that is not a number.
 SELECT
-    multiIf(startsWith(line, '{"resourceLogs"'), 'logs',
+    multiIf(NOT (isValidUTF8(line) AND isValidJSON(line)), 'invalid',
+            startsWith(line, '{"resourceLogs"'), 'logs',
             startsWith(line, '{"resourceMetrics"'), 'metrics',
             startsWith(line, '{"resourceSpans"'), 'traces',
             JSONHas(line, 'resourceLogs'), 'logs',

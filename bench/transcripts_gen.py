@@ -209,13 +209,23 @@ class Session:
         rec["isApiErrorMessage"] = True
         return _dumps(rec)
 
+    def hook(self) -> str:
+        rec = self.base("progress")
+        event = self.rng.choice(("PreToolUse", "PostToolUse", "Stop"))
+        rec["data"] = {
+            "type": "hook_progress",
+            "hookEvent": event,
+            "hookName": f"{event}:Bash",
+            "command": "/home/dev/.claude/hooks/notify.sh",
+        }
+        rec["parentToolUseID"] = f"toolu_{self.rng.getrandbits(64):016x}"
+        rec["toolUseID"] = rec["parentToolUseID"]
+        return _dumps(rec)
+
     def progress(self) -> str:
         rec = self.base("progress")
-        if self.rng.random() < 0.6:
-            rec["data"] = {"type": "hook_progress", "hookEvent": "PostToolUse", "command": "x"}
-        else:
-            out = self.text(50, 3000)
-            rec["data"] = {"type": "bash_progress", "output": out, "fullOutput": out}
+        out = self.text(50, 3000)
+        rec["data"] = {"type": "bash_progress", "output": out, "fullOutput": out}
         return _dumps(rec)
 
     def agent_progress(self, agent_id: str, line: dict) -> str:
@@ -283,6 +293,8 @@ def session_lines(s: Session, agent_lines: dict[str, list[str]]) -> Iterator[str
             yield s.user()
             for rec in s.response(model):
                 yield _dumps(rec)
+            for _ in range(s.rng.randint(1, 6)):  # PreToolUse/PostToolUse/Stop hooks
+                yield s.hook()
         if s.rng.random() < 0.0005:
             yield '{"type":"assistant","message":{"id":"msg_truncated","usage":{"input_tok'
 

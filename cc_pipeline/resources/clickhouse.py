@@ -139,14 +139,17 @@ def _ident(name: str) -> str:
     return f"`{name}`"
 
 
-def clickhouse_from_env() -> ClickHouseResource:
-    """The resource as configured by environment variables (used by Dagster and the CLI).
+def clickhouse_from_env(password_as_env_var: bool = False) -> ClickHouseResource:
+    """The resource as configured by environment variables (Dagster and the CLI alike).
 
     ``CC_PIPELINE_CLICKHOUSE_MODE=server`` switches to a server; ``CLICKHOUSE_HOST``,
     ``CLICKHOUSE_PORT``, ``CLICKHOUSE_USER``, ``CLICKHOUSE_PASSWORD``, ``CLICKHOUSE_SECURE`` and
-    ``CLICKHOUSE_DATABASE`` describe it.
+    ``CLICKHOUSE_DATABASE`` describe it. Dagster gets the password as an ``EnvVar`` so it is
+    read at run time and never shown in the UI.
     """
     import os
+
+    from dagster import EnvVar
 
     mode = os.environ.get("CC_PIPELINE_CLICKHOUSE_MODE", "embedded")
     if mode not in ("embedded", "server"):
@@ -154,13 +157,18 @@ def clickhouse_from_env() -> ClickHouseResource:
             f"CC_PIPELINE_CLICKHOUSE_MODE must be 'embedded' or 'server', not {mode!r}"
         )
     if mode == "embedded":
-        return ClickHouseResource(mode="embedded", path=str(settings.chdb_dir()))
+        return ClickHouseResource(mode="embedded")
+    password: Any = (
+        EnvVar("CLICKHOUSE_PASSWORD")
+        if password_as_env_var
+        else os.environ.get("CLICKHOUSE_PASSWORD", "")
+    )
     return ClickHouseResource(
         mode="server",
         host=os.environ.get("CLICKHOUSE_HOST", "127.0.0.1"),
         port=int(os.environ.get("CLICKHOUSE_PORT", "8123")),
         username=os.environ.get("CLICKHOUSE_USER", "default"),
-        password=os.environ.get("CLICKHOUSE_PASSWORD", ""),
+        password=password,
         secure=os.environ.get("CLICKHOUSE_SECURE", "").lower() in {"1", "true", "yes"},
         database=os.environ.get("CLICKHOUSE_DATABASE", "otel"),
     )

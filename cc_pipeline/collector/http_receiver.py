@@ -34,6 +34,7 @@ class TooLarge(Exception):
 class OtlpHttpServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 512  # listen backlog: many exporters connect at once (default 5)
 
     def __init__(self, address: tuple[str, int], sink: JsonlSink, max_body: int) -> None:
         self.sink = sink

@@ -20,15 +20,9 @@ from cc_pipeline.transcripts.discovery import TranscriptFile
 
 SOURCE = "transcripts"
 BLOBS = "_staging_transcript_blobs"
-STAGING = "_staging_transcript_lines"
 SCRATCH = "_batch_transcript_entries"
-# Small blocks in the staging table let ClickHouse parse a batch on every core.
-STAGING_BLOCKS = {
-    "max_block_size": 8192,
-    "max_insert_block_size": 8192,
-    "min_insert_block_size_rows": 0,
-    "min_insert_block_size_bytes": 0,
-}
+# Evaluate the usage checks only on the lines that have usage (most lines have none).
+PARSE_SETTINGS = {"short_circuit_function_evaluation": "force_enable", "max_insert_threads": 2}
 ENTRY_COLUMNS = (
     "_file_key, _offset, line_length, root, file_path, file_kind, project, session_id, "
     "agent_id, entry_type, entry_subtype, uuid, timestamp, cwd, version, is_sidechain, "
@@ -52,48 +46,66 @@ def _varint(n: int) -> bytes:
             return bytes(out)
 
 
-def row_binary(batches: Sequence[LineBatch]) -> bytes:
-    """One RowBinary row per batch: (file_index UInt32, offsets Array(UInt64), lines String).
+def _string(value: str | bytes) -> list[bytes]:
+    data = value.encode() if isinstance(value, str) else value
+    return [_varint(len(data)), data]
 
-    ``lines`` are the batch's lines joined by newlines (a line holds none), so the framing
-    costs two C-level joins per batch instead of Python work per line.
+
+BLOB_COLUMNS = [
+    "file_key",
+    "file_path",
+    "root",
+    "kind",
+    "project",
+    "session",
+    "agent",
+    "offsets",
+    "lines",
+]
+
+
+def row_binary(batches: Sequence[LineBatch], files: dict[str, TranscriptFile]) -> bytes:
+    """One RowBinary row per batch (``BLOB_COLUMNS``): the file's identity, path facts, the
+    lines' offsets, and the lines joined by newlines (a line holds none).
+
+    The framing costs a few C-level joins per batch instead of Python work per line.
     """
     parts: list[bytes] = []
-    for index, batch in enumerate(batches):
+    for batch in batches:
         if not batch.lines:
             continue
-        blob = b"\n".join(batch.lines)
-        parts.append(index.to_bytes(4, "little"))
+        info = files[batch.cursor.path]
+        for text in (
+            batch.cursor.key,
+            batch.cursor.path,
+            str(info.root),
+            info.kind,
+            info.project,
+            info.session_id,
+            info.agent_id,
+        ):
+            parts += _string(text)
         parts.append(_varint(len(batch.offsets)))
         parts.append(array("Q", batch.offsets).tobytes())
-        parts.append(_varint(len(blob)))
-        parts.append(blob)
+        parts += _string(b"\n".join(batch.lines))
     return b"".join(parts)
 
 
-def stage_lines(client: Any, rows: bytes) -> None:
-    """Put the framed batches into the staging table, one row per line.
+def stage_blobs(client: Any, rows: bytes) -> None:
+    """Put the framed batches (RowBinary rows of ``row_binary``) into the blobs table.
 
     Embedded chDB reads them from a temporary file in-process (``FROM INFILE``), which is
     several times faster than its generic raw insert; a server gets a plain raw insert.
-    ClickHouse then splits the lines apart, in blocks small enough to validate in parallel.
     """
     if type(client).__name__ == "ChdbClient":
         _infile_insert(client, rows)
     else:
         client.raw_insert(
             BLOBS,
-            column_names=["file_index", "offsets", "lines"],
+            column_names=BLOB_COLUMNS,
             insert_block=rows,
             fmt="RowBinary",
         )
-    client.command(
-        f"INSERT INTO {STAGING} (file_index, offset, line) "
-        f"SELECT file_index, offset, line FROM {BLOBS} "
-        f"ARRAY JOIN offsets AS offset, splitByChar('\\n', lines) AS line",
-        settings=STAGING_BLOCKS,
-    )
-    client.command(f"TRUNCATE TABLE {BLOBS}")
 
 
 def _infile_insert(client: Any, rows: bytes) -> None:
@@ -106,7 +118,7 @@ def _infile_insert(client: Any, rows: bytes) -> None:
         if "'" in name or "\\" in name:
             raise ValueError(f"unsupported characters in temporary path {name!r}")
         client.command(
-            f"INSERT INTO {BLOBS} (file_index, offsets, lines) FROM INFILE '{name}' "
+            f"INSERT INTO {BLOBS} ({', '.join(BLOB_COLUMNS)}) FROM INFILE '{name}' "
             "FORMAT RowBinary"
         )
     finally:
@@ -127,18 +139,6 @@ class TranscriptSink:
     def load(self, client: Any, batch: LineBatch) -> BatchResult:
         return self.load_many(client, [batch])
 
-    def _params(self, batches: Sequence[LineBatch]) -> dict[str, Any]:
-        infos = [self.files[b.cursor.path] for b in batches]
-        return {
-            "file_keys": [b.cursor.key for b in batches],
-            "file_paths": [b.cursor.path for b in batches],
-            "roots": [str(i.root) for i in infos],
-            "kinds": [i.kind for i in infos],
-            "projects": [i.project for i in infos],
-            "sessions": [i.session_id for i in infos],
-            "agents": [i.agent_id for i in infos],
-        }
-
     def load_many(self, client: Any, batches: Sequence[LineBatch]) -> BatchResult:
         result = BatchResult()
         if not any(b.lines for b in batches):
@@ -146,36 +146,24 @@ class TranscriptSink:
         try:
             return self._load(client, batches, result)
         finally:
-            # the staging table holds whole lines: never leave them behind
-            for table in (BLOBS, STAGING, SCRATCH):
+            # the blobs table holds whole lines: never leave them behind
+            for table in (BLOBS, SCRATCH):
                 client.command(f"TRUNCATE TABLE {table}")
 
     def _load(self, client: Any, batches: Sequence[LineBatch], result: BatchResult) -> BatchResult:
-        stage_lines(client, row_binary(batches))
-        params = self._params(batches)
-        client.command(sqlfiles.load("transcripts/rejected_lines.sql"), parameters=params)
-        client.command(
-            sqlfiles.load("transcripts/entries.sql"),
-            parameters=params,
-            settings={"max_insert_threads": 2},
-        )
-        rows, flagged, rejected, newest = client.query(
-            f"SELECT count(), countIf(_quarantine), "
-            f"(SELECT countIf(problem != '') FROM {STAGING}), max(timestamp) FROM {SCRATCH}"
+        stage_blobs(client, row_binary(batches, self.files))
+        client.command(sqlfiles.load("transcripts/entries.sql"), settings=PARSE_SETTINGS)
+        rows, quarantined, newest = client.query(
+            f"SELECT countIf(_problem = ''), countIf(_quarantine), max(timestamp) FROM {SCRATCH}"
         ).result_rows[0]
-        if flagged:
-            client.command(
-                f"INSERT INTO ingest_quarantine (source, file_path, _file_key, _offset, length, "
-                f"reason) SELECT '{SOURCE}', file_path, _file_key, _offset, line_length, "
-                f"concat(skip_reason, ' (metadata kept, line not counted)') "
-                f"FROM {SCRATCH} WHERE _quarantine"
-            )
+        if quarantined:
+            client.command(sqlfiles.load("transcripts/rejected_lines.sql"))
         client.command(
             f"INSERT INTO transcript_entries ({ENTRY_COLUMNS}) "
-            f"SELECT {ENTRY_COLUMNS} FROM {SCRATCH}"
+            f"SELECT {ENTRY_COLUMNS} FROM {SCRATCH} WHERE _problem = ''"
         )
         result.rows["transcript_entries"] += int(rows)
-        result.quarantined += int(flagged) + int(rejected)
+        result.quarantined += int(quarantined)
         if newest is not None and getattr(newest, "year", 1970) > 1970:
             result.newest_event = newest
         return result

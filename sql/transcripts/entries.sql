@@ -1,7 +1,8 @@
--- Transcript lines of one batch -> _batch_transcript_entries: metadata only, one row per line.
--- Parameters are arrays indexed by the line's file_index + 1: file_keys, file_paths, roots,
--- kinds ('session' | 'subagent' | 'other'), projects (encoded folder), sessions (session id
--- from the path; a sub-agent's parent session), agents (agent id from the path).
+-- Transcript lines of one batch -> _batch_transcript_entries: metadata only, one row per line,
+-- split out of the framed blobs, validated (UTF-8, JSON, an object) and parsed in one pass.
+-- Per file, the blobs table gives file_key, file_path, root, kind ('session' | 'subagent' |
+-- 'other'), project (encoded folder), session (session id from the path; a sub-agent's
+-- parent session) and agent (agent id from the path).
 --
 -- Usage sits in `message.usage` (assistant lines) or, in older versions, in sub-agent
 -- messages replayed inside `progress` lines (`data.message.message.usage`). A line is
@@ -13,16 +14,16 @@
 -- the line quarantined, not silently truncated).
 INSERT INTO _batch_transcript_entries
 SELECT
-    {file_keys:Array(String)}[n] AS _file_key,
+    b_file_key AS _file_key,
     offset AS _offset,
     length(line) + 1 AS line_length,
-    {roots:Array(String)}[n] AS root,
-    {file_paths:Array(String)}[n] AS file_path,
-    {kinds:Array(String)}[n] AS file_kind,
-    {projects:Array(String)}[n] AS project,
-    if({kinds:Array(String)}[n] = 'subagent' OR ifNull(j.sessionId, '') = '',
-       {sessions:Array(String)}[n], assumeNotNull(j.sessionId)) AS session_id,
-    coalesce(nullIf(j.agentId, ''), nullIf(j.data.agentId, ''), {agents:Array(String)}[n]) AS agent_id,
+    b_root AS root,
+    b_file_path AS file_path,
+    b_kind AS file_kind,
+    b_project AS project,
+    if(b_kind = 'subagent' OR ifNull(j.sessionId, '') = '',
+       b_session, assumeNotNull(j.sessionId)) AS session_id,
+    coalesce(nullIf(j.agentId, ''), nullIf(j.data.agentId, ''), b_agent) AS agent_id,
     ifNull(j.type, '') AS entry_type,
     coalesce(j.subtype, j.data.type, '') AS entry_subtype,
     ifNull(j.uuid, '') AS uuid,
@@ -66,12 +67,25 @@ SELECT
         msg.model = '', 'empty model',
         '') AS skip_reason,
     now64(3) AS loaded_at,
-    notEmpty(bad_fields) AS _quarantine
+    problem AS _problem,
+    problem != '' OR notEmpty(bad_fields) AS _quarantine
 FROM (
     SELECT
-        file_index + 1 AS n,
+        file_key AS b_file_key,
+        file_path AS b_file_path,
+        root AS b_root,
+        kind AS b_kind,
+        project AS b_project,
+        session AS b_session,
+        agent AS b_agent,
         offset,
         line,
+        multiIf(
+            NOT isValidUTF8(line), 'invalid UTF-8',
+            NOT isValidJSON(line), 'invalid JSON (malformed or truncated line)',
+            NOT (startsWith(line, '{') OR match(line, '^[ \\t\\r]+\\{')),
+                'valid JSON but not an object',
+            '') AS problem,
         position(line, '"usage":{') > 0 AS has_marker,
         has_marker AND match(line,
             '"(id|cwd|model|speed|costUSD|version|sessionId|requestId|isApiErrorMessage|cache_read_input_tokens|cache_creation_input_tokens)"[^"]*:null')
@@ -138,6 +152,6 @@ FROM (
                                ['ephemeral_5m_input_tokens', 'ephemeral_1h_input_tokens'])),
                if(mapContains(u, 'speed') AND u['speed'] NOT IN ('"standard"', '"fast"', 'null'),
                   ['speed'], []))) AS bad_fields
-    FROM _staging_transcript_lines
-    WHERE problem = ''
+    FROM _staging_transcript_blobs
+    ARRAY JOIN offsets AS offset, splitByChar('\n', lines) AS line
 )

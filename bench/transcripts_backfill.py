@@ -64,6 +64,7 @@ def tree_rss_kib(pid: int) -> int:
 @dataclass
 class Measure:
     seconds: float
+    cpu_seconds: float
     peak_rss_mib: float
     stdout: str
 
@@ -91,14 +92,15 @@ def measure(cmd: list[str], env: dict[str, str]) -> Measure:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed with {proc.returncode}")
-    return Measure(seconds, max(peak[0], usage.ru_maxrss) / 1024, out.decode())
+    cpu = usage.ru_utime + usage.ru_stime
+    return Measure(seconds, cpu, max(peak[0], usage.ru_maxrss) / 1024, out.decode())
 
 
 def line(label: str, mb: float, m: Measure, extra: str = "") -> str:
     rate = mb / m.seconds if m.seconds else 0.0
     return (
-        f"{label:<34} {mb:>9.1f} MB {m.seconds:>8.2f} s {rate:>8.1f} MB/s "
-        f"{m.peak_rss_mib:>8.0f} MiB peak RSS{extra}"
+        f"{label:<34} {mb:>7.1f} MB {m.seconds:>7.2f} s {rate:>7.1f} MB/s "
+        f"{m.peak_rss_mib:>6.0f} MiB peak RSS  {m.cpu_seconds:>6.2f} s CPU{extra}"
     )
 
 
@@ -157,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
             for i in range(4):
                 ours[i] += int(parts[2 + i].replace(",", ""))
     print()
+    with open("/proc/loadavg") as fh:
+        print(f"machine: {os.cpu_count()} CPUs, load average {' '.join(fh.read().split()[:3])}")
     print(line("cc-pipeline backfill (cold)", cold_mb, cold))
     print(
         line(

@@ -21,8 +21,7 @@ from cc_pipeline.transcripts.discovery import TranscriptFile
 SOURCE = "transcripts"
 BLOBS = "_staging_transcript_blobs"
 SCRATCH = "_batch_transcript_entries"
-# Evaluate the usage checks only on the lines that have usage (most lines have none).
-PARSE_SETTINGS = {"short_circuit_function_evaluation": "force_enable", "max_insert_threads": 2}
+PARSE_SETTINGS = {"max_insert_threads": 2}
 ENTRY_COLUMNS = (
     "_file_key, _offset, line_length, root, file_path, file_kind, project, session_id, "
     "agent_id, entry_type, entry_subtype, uuid, timestamp, cwd, version, is_sidechain, "

@@ -2,8 +2,10 @@
 
 Steps, each in its own process: a cold ``cc-pipeline backfill`` of a fresh tree of ``--mb``
 megabytes into an empty embedded database; 1% more data appended (to existing sessions and
-as new ones); a re-run; ``ccusage claude daily`` on the grown tree. Prints MB/s, wall time
-and peak RSS (of the whole process tree) for each, and whether the totals agree.
+as new ones); a re-run; ``ccusage claude daily`` on the grown tree; then, untimed for the
+comparison, ``cc-pipeline backfill --totals`` (nothing new to load; the per-model report
+over everything). Prints MB/s, wall time, CPU time and peak RSS (of the whole process tree)
+for each, and whether the totals agree.
 """
 
 from __future__ import annotations
@@ -152,8 +154,10 @@ def main(argv: list[str] | None = None) -> int:
         report["cacheCreationTokens"],
         report["cacheReadTokens"],
     )
+    # the per-model totals over everything loaded (a report, not part of the timed loads)
+    totals_run = measure([*backfill, "--totals"], env)
     ours = [0, 0, 0, 0]
-    for row in rerun.stdout.splitlines():
+    for row in totals_run.stdout.splitlines():
         parts = row.split()
         if len(parts) >= 7 and parts[1].isdigit() and parts[0] != "unpriced":
             for i in range(4):
@@ -171,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     print(line("ccusage 20.0.24 claude daily", total_mb, ccusage))
+    print(line("cc-pipeline backfill --totals (report)", 0.0, totals_run))
     print()
     print(
         f"totals cc-pipeline  input {ours[0]:,} output {ours[1]:,} "

@@ -7,7 +7,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +123,20 @@ def model_totals(client: Any) -> tuple[list[ModelTotals], list[tuple[str, int, i
     return totals, unpriced
 
 
+def unpriced_since(client: Any, loaded_since: datetime) -> list[tuple[str, int, int]]:
+    """Models without a price among the usage lines loaded since ``loaded_since``:
+    (model, lines, tokens). Cheaper than the full totals, for runs that skip them."""
+    return [
+        (str(m), int(n), int(t))
+        for m, n, t in client.query(
+            "SELECT model, count(), sum(total_tokens) FROM transcript_usage_lines "
+            "WHERE loaded_at >= {since:DateTime64(3, 'UTC')} AND cost_usd IS NULL "
+            "GROUP BY model ORDER BY sum(total_tokens) DESC",
+            parameters={"since": loaded_since},
+        ).result_rows
+    ]
+
+
 def backfill_transcripts(
     client: Any,
     roots: Sequence[Path] | None = None,
@@ -133,13 +147,17 @@ def backfill_transcripts(
     max_line_bytes: int = 64 << 20,
     progress: ProgressFn | None = None,
     log: Callable[[str], None] | None = None,
+    totals: bool = True,
 ) -> BackfillSummary:
     """Load every complete new transcript line under ``roots`` (default: Claude Code's), once.
 
     ``since`` skips files last modified before that date that were never read (they stay
-    unread, so a later run without ``since`` still loads them).
+    unread, so a later run without ``since`` still loads them). With ``totals`` the summary
+    also holds the per-model totals and unpriced models over everything loaded so far (a
+    query over all requests, the larger part of a re-run's time on big histories).
     """
     started = time.monotonic()
+    run_started = datetime.now(UTC)
     say = log or (lambda _msg: None)
     summary = BackfillSummary()
     migrate(client)
@@ -179,10 +197,14 @@ def backfill_transcripts(
         )
         base[0] += part.bytes_read
         summary.add(part)
-    summary.models, summary.unpriced = model_totals(client)
+    if totals:
+        summary.models, summary.unpriced = model_totals(client)
+    else:
+        summary.unpriced = unpriced_since(client, run_started)
     for model, requests, tokens in summary.unpriced:
         say(
-            f"no price for model {model!r} ({requests} request(s), {tokens} tokens): cost left "
+            f"no price for model {model!r} ({requests} request(s) or line(s), {tokens} tokens): "
+            f"cost left "
             f"empty; add it to a price file (--prices or CC_PIPELINE_PRICES)"
         )
     summary.seconds = time.monotonic() - started

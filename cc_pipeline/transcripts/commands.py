@@ -38,6 +38,12 @@ def register(subparsers: Any) -> None:
         help="price file laid over the shipped table (default CC_PIPELINE_PRICES)",
     )
     parser.add_argument(
+        "--totals",
+        action="store_true",
+        help="also print requests, tokens and cost per model over everything loaded, and "
+        "the models without a price",
+    )
+    parser.add_argument(
         "--wait",
         type=float,
         default=600.0,
@@ -57,7 +63,13 @@ def run_backfill(args: argparse.Namespace) -> int:
     try:
         with resource.connect(on_wait=say) as client:
             summary = backfill_transcripts(
-                client, roots, since=args.since, prices=args.prices, progress=progress, log=say
+                client,
+                roots,
+                since=args.since,
+                prices=args.prices,
+                progress=progress,
+                log=say,
+                totals=args.totals,
             )
     except EmbeddedDatabaseBusy as exc:
         say(str(exc))
@@ -74,6 +86,13 @@ def run_backfill(args: argparse.Namespace) -> int:
     print(f"entries     +{summary.entries} lines")
     print(f"quarantined {summary.quarantined} line(s)")
     print(f"prices      {'; '.join(summary.price_sources)}")
+    if args.totals:
+        print_totals(summary)
+    print(f"took        {summary.seconds:.2f}s")
+    return 0
+
+
+def print_totals(summary: Any) -> None:
     print("totals      (all transcripts loaded so far, one entry per request)")
     print(
         f"  {'model':<32} {'requests':>9} {'input':>12} {'output':>12} "
@@ -87,5 +106,3 @@ def run_backfill(args: argparse.Namespace) -> int:
         )
     for model, requests, tokens in summary.unpriced:
         print(f"unpriced    {model} ({requests} requests, {tokens:,} tokens)")
-    print(f"took        {summary.seconds:.2f}s")
-    return 0

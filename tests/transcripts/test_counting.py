@@ -220,3 +220,14 @@ def test_usage_written_with_spaces_is_not_counted_like_ccusage(ch: Any, tmp_path
         "SELECT skip_reason FROM transcript_entries WHERE message_id = 'm1'"
     ).result_rows[0][0]
     assert "ccusage skips" in reason
+
+
+def test_unpriced_models_reported_without_totals(ch: Any, tmp_path: Path) -> None:
+    write_session(tmp_path, [assistant("m1", "r1", model="claude-future-9")])
+    messages: list[str] = []
+    summary = run(ch, tmp_path, totals=False, log=messages.append)
+    assert summary.models == []
+    assert summary.unpriced == [("claude-future-9", 1, 15)]
+    assert any("claude-future-9" in m for m in messages)
+    write_session(tmp_path, [assistant("m2", "r2")])
+    assert run(ch, tmp_path, totals=False).unpriced == []  # only this run's lines

@@ -17,7 +17,7 @@ from tests.conftest import PUBLIC_TRANSCRIPTS, TRANSCRIPT_FIXTURES
 
 def test_cli_backfill_and_quick_rerun(capsys: pytest.CaptureFixture[str]) -> None:
     folder = str(PUBLIC_TRANSCRIPTS / "marot-spotter")
-    assert main(["backfill", "--claude-config-dir", folder]) == 0
+    assert main(["backfill", "--claude-config-dir", folder, "--totals"]) == 0
     out = capsys.readouterr().out
     assert "claude-opus-4-6" in out and "163,852" in out
     started = time.monotonic()

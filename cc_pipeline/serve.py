@@ -87,14 +87,19 @@ def run_serve(args: argparse.Namespace) -> int:
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
+    stopping: list[int] = []
+
     def forward(signum: int, _frame: Any) -> None:
+        stopping.append(signum)
         if child.poll() is None:
             child.send_signal(signal.SIGINT if signum == signal.SIGINT else signal.SIGTERM)
 
     signal.signal(signal.SIGINT, forward)
     signal.signal(signal.SIGTERM, forward)
     try:
-        return child.wait()
+        code = child.wait()
+        # Ctrl-C is how a user stops the UI: a clean stop, whatever dagster dev exits with.
+        return 0 if stopping else code
     finally:
         if child.poll() is None:
             child.terminate()

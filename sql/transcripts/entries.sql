@@ -139,19 +139,19 @@ FROM (
         startsWith(u['cache_creation'], '{') AS has_breakdown,
         CAST(JSONExtractKeysAndValuesRaw(if(has_breakdown, u['cache_creation'], '')),
              'Map(String, String)') AS cc,
-        if(usage_source = '', [],
-           arrayConcat(
-               arrayFilter(k -> NOT (match(u[k], '^[0-9]+$') AND toUInt64OrNull(u[k]) IS NOT NULL),
-                           ['input_tokens', 'output_tokens']),
-               arrayFilter(k -> mapContains(u, k) AND u[k] != 'null'
-                                AND NOT (match(u[k], '^[0-9]+$') AND toUInt64OrNull(u[k]) IS NOT NULL),
-                           ['cache_creation_input_tokens', 'cache_read_input_tokens']),
-               arrayMap(k -> concat('cache_creation.', k),
-                   arrayFilter(k -> mapContains(cc, k)
-                                    AND NOT (match(cc[k], '^[0-9]+$') AND toUInt64OrNull(cc[k]) IS NOT NULL),
-                               ['ephemeral_5m_input_tokens', 'ephemeral_1h_input_tokens'])),
-               if(mapContains(u, 'speed') AND u['speed'] NOT IN ('"standard"', '"fast"', 'null'),
-                  ['speed'], []))) AS bad_fields
+        -- usage fields that are missing (input/output) or not a non-negative integer
+        if(usage_source = '', CAST([], 'Array(String)'), arrayFilter(x -> x != '', [
+            if(match(u['input_tokens'], '^[0-9]{1,19}$'), '', 'input_tokens'),
+            if(match(u['output_tokens'], '^[0-9]{1,19}$'), '', 'output_tokens'),
+            if(match(u['cache_creation_input_tokens'], '^([0-9]{1,19}|null)?$'), '',
+               'cache_creation_input_tokens'),
+            if(match(u['cache_read_input_tokens'], '^([0-9]{1,19}|null)?$'), '',
+               'cache_read_input_tokens'),
+            if(match(cc['ephemeral_5m_input_tokens'], '^[0-9]{0,19}$'), '',
+               'cache_creation.ephemeral_5m_input_tokens'),
+            if(match(cc['ephemeral_1h_input_tokens'], '^[0-9]{0,19}$'), '',
+               'cache_creation.ephemeral_1h_input_tokens'),
+            if(u['speed'] IN ('', '"standard"', '"fast"', 'null'), '', 'speed')])) AS bad_fields
     FROM _staging_transcript_blobs
     ARRAY JOIN offsets AS offset, splitByChar('\n', lines) AS line
 )

@@ -81,8 +81,9 @@ FROM (
         offset,
         line,
         multiIf(
-            NOT isValidUTF8(line), 'invalid UTF-8',
-            NOT isValidJSON(line), 'invalid JSON (malformed or truncated line)',
+            NOT isValidJSON(line),  -- also fails on invalid UTF-8; tell the two apart
+                if(isValidUTF8(line), 'invalid JSON (malformed or truncated line)',
+                   'invalid UTF-8'),
             NOT (startsWith(line, '{') OR match(line, '^[ \\t\\r]+\\{')),
                 'valid JSON but not an object',
             '') AS problem,

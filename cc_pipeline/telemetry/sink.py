@@ -1,8 +1,9 @@
 """How a batch of Collector JSONL lines becomes rows of the otel_* tables.
 
-Python only frames the lines; ClickHouse validates, classifies and parses them in SQL
-(``sql/telemetry``). Log records and spans go straight into their tables; metric points pass
-through a scratch table where points without a numeric value are set aside.
+Python frames the lines and reads the signal from each line's first key; ClickHouse parses
+them in SQL (``sql/telemetry``) straight into the tables. A line that parses to nothing is
+checked afterwards, so validation costs a pass only over lines that produced no row. Metric
+points pass through a scratch table where points without a numeric value are set aside.
 """
 
 from __future__ import annotations
@@ -11,26 +12,47 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from cc_pipeline import sqlfiles
 from cc_pipeline.files.loader import BatchResult
 from cc_pipeline.files.tailer import LineBatch
 from cc_pipeline.telemetry.privacy import ALLOWED_ATTRIBUTES, ALLOWED_EVENT_ATTRIBUTES
 
 STAGING = "_staging_telemetry_lines"
-SCRATCH = ("_batch_metric_points", "_batch_otel_metrics_histogram")
+SIGNALS = {"resourceLogs": 1, "resourceMetrics": 2, "resourceSpans": 3}
+PREFIXES = tuple((b'{"' + key.encode() + b'"', code) for key, code in SIGNALS.items())
+# Lines are staged in small blocks so the parse queries stream them with bounded memory.
+STAGING_BLOCKS = {"max_insert_block_size": 2048}
+PARSE_SETTINGS = {"min_insert_block_size_rows": 65536, "min_insert_block_size_bytes": 32 << 20}
 POINT_COLUMNS = (
     "ResourceAttributes, ResourceSchemaUrl, ScopeName, ScopeVersion, ScopeAttributes, "
     "ScopeSchemaUrl, ServiceName, MetricName, MetricDescription, MetricUnit, Attributes, "
     "StartTimeUnix, TimeUnix, Value, Flags, _file_key, _offset"
 )
-# Lines are staged in small blocks and parsed rows are written in parts of bounded size, so
-# memory stays flat whatever the batch or file size.
-STAGING_BLOCKS = {"max_insert_block_size": 2048}
-PARSE_SETTINGS = {"min_insert_block_size_rows": 65536, "min_insert_block_size_bytes": 32 << 20}
 BATCH_ROWS = (
-    "SELECT count(), max({time}) FROM {table} WHERE _file_key = {{file_key:String}} "
+    "SELECT count(), max({time}), uniqExact(_offset) FROM {table} "
+    "WHERE _file_key = {{file_key:String}} "
     "AND _offset >= {{start:UInt64}} AND _offset < {{end:UInt64}}"
 )
+HISTOGRAM = -2  # tally key: metric lines that mention a histogram
+
+
+def signal_of(line: bytes) -> int:
+    """1 logs, 2 metrics, 3 traces, 0 none: from the first key as the Collector writes it,
+    else (another writer's key order or spacing) from the parsed document."""
+    for prefix, code in PREFIXES:
+        if line.startswith(prefix):
+            return code
+    try:
+        document = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return 0
+    if isinstance(document, dict):
+        for key, code in SIGNALS.items():
+            if key in document:
+                return code
+    return 0
 
 
 def _varint(n: int) -> bytes:
@@ -45,10 +67,15 @@ def _varint(n: int) -> bytes:
             return bytes(out)
 
 
-def row_binary(offsets: list[int], lines: list[bytes]) -> Iterator[bytes]:
-    """(offset UInt64, line String) rows in ClickHouse RowBinary, streamed line by line."""
+def row_binary(offsets: list[int], lines: list[bytes], counts: dict[int, int]) -> Iterator[bytes]:
+    """(offset UInt64, signal UInt8, line String) rows in RowBinary, streamed line by line;
+    ``counts`` tallies lines per signal on the way."""
     for offset, line in zip(offsets, lines, strict=True):
-        yield offset.to_bytes(8, "little") + _varint(len(line))
+        signal = signal_of(line)
+        counts[signal] = counts.get(signal, 0) + 1
+        if signal == 2 and b'"histogram"' in line:
+            counts[HISTOGRAM] = counts.get(HISTOGRAM, 0) + 1
+        yield offset.to_bytes(8, "little") + bytes((signal,)) + _varint(len(line))
         yield line
 
 
@@ -65,7 +92,6 @@ class TelemetrySink:
         "otel_metrics_histogram",
         "otel_traces",
     )
-
     allowed_hashes: list[int] = field(default_factory=list)
     allowed_pair_hashes: list[int] = field(default_factory=list)
 
@@ -75,21 +101,25 @@ class TelemetrySink:
         self.allowed_hashes, self.allowed_pair_hashes = client.query(
             "SELECT arrayMap(k -> cityHash64(k), {keys:Array(String)}), "
             "arrayMap(p -> cityHash64(p.1, p.2), {pairs:Array(Tuple(String, String))})",
-            parameters={
-                "keys": list(ALLOWED_ATTRIBUTES),
-                "pairs": list(ALLOWED_EVENT_ATTRIBUTES),
-            },
+            parameters={"keys": list(ALLOWED_ATTRIBUTES), "pairs": list(ALLOWED_EVENT_ATTRIBUTES)},
         ).result_rows[0]
 
     def load(self, client: Any, batch: LineBatch) -> BatchResult:
         result = BatchResult()
         if not batch.lines:
             return result
-        client.command(f"TRUNCATE TABLE {STAGING}")
+        for table in (
+            STAGING,
+            "_batch_malformed",
+            "_batch_metric_points",
+            "_batch_otel_metrics_histogram",
+        ):
+            client.command(f"TRUNCATE TABLE {table}")
+        lines_by_signal: dict[int, int] = {}
         client.raw_insert(
             STAGING,
-            column_names=["offset", "line"],
-            insert_block=row_binary(batch.offsets, batch.lines),
+            column_names=["offset", "signal", "line"],
+            insert_block=row_binary(batch.offsets, batch.lines, lines_by_signal),
             fmt="RowBinary",
             settings=STAGING_BLOCKS,
         )
@@ -102,47 +132,43 @@ class TelemetrySink:
             "allowed": self.allowed_hashes,
             "allowed_pairs": self.allowed_pair_hashes,
         }
-        lines_by_signal = {}
-        histogram_lines = 0
-        for signal, lines, histograms, suspects in client.query(
-            sqlfiles.load("telemetry/classify.sql")
-        ).result_rows:
-            lines_by_signal[signal] = (lines, suspects)
-            histogram_lines += histograms if signal == "metrics" else 0
-        rejected = sum(
-            lines for signal, (lines, _) in lines_by_signal.items() if signal in ("", "invalid")
-        )
-        if rejected:
-            client.command(sqlfiles.load("telemetry/rejected_lines.sql"), parameters=params)
-            result.quarantined += rejected
-        # Validation ran once, in classify: with no bad line the parse queries skip it.
-        params["all_valid"] = int(lines_by_signal.get("invalid", (0, 0))[0] == 0)
-        params["sanitize"] = int(any(s for _lines, s in lines_by_signal.values()))
-        for signal, table in (("logs", "otel_logs"), ("traces", "otel_traces")):
-            if lines_by_signal.get(signal, (0, 0))[0]:
+        lines_with_rows = 0
+        for code, name, table in ((1, "logs", "otel_logs"), (3, "traces", "otel_traces")):
+            if lines_by_signal.get(code):
                 client.command(
-                    sqlfiles.load(f"telemetry/{signal}.sql"),
+                    sqlfiles.load(f"telemetry/{name}.sql"),
                     parameters=params,
                     settings=PARSE_SETTINGS,
                 )
-                count, newest = client.query(
+                count, newest, lines = client.query(
                     BATCH_ROWS.format(time="Timestamp", table=table), parameters=params
                 ).result_rows[0]
                 result.rows[table] += count
+                lines_with_rows += lines
                 _note_newest(result, newest)
-        if params["sanitize"]:
+        if lines_by_signal.get(2):
+            lines_with_rows += self._load_metrics(
+                client, params, result, histograms=bool(lines_by_signal.get(HISTOGRAM))
+            )
+        # Lines that produced no row (invalid JSON, no known signal, or empty exports) and
+        # lines with malformed numbers get a second look; usually there are none.
+        unexplained = len(batch.lines) - lines_with_rows
+        malformed = client.query("SELECT count() FROM _batch_malformed").result_rows[0][
+            0
+        ] or lines_by_signal.get(3, 0)
+        if unexplained or malformed:
             before = _quarantine_count(client, params)
-            client.command(sqlfiles.load("telemetry/malformed_values.sql"), parameters=params)
+            if unexplained:
+                client.command(sqlfiles.load("telemetry/rejected_lines.sql"), parameters=params)
+            if malformed:
+                client.command(sqlfiles.load("telemetry/malformed_values.sql"), parameters=params)
             result.quarantined += _quarantine_count(client, params) - before
-        if lines_by_signal.get("metrics", (0, 0))[0]:
-            self._load_metrics(client, params, result, histogram_lines > 0)
         return result
 
     def _load_metrics(
         self, client: Any, params: dict[str, Any], result: BatchResult, histograms: bool
-    ) -> None:
-        for table in SCRATCH:
-            client.command(f"TRUNCATE TABLE {table}")
+    ) -> int:
+        """Load the batch's metric points; return how many lines produced points."""
         client.command(sqlfiles.load("telemetry/metrics.sql"), parameters=params)
         points = {
             kind: (count, newest)
@@ -182,15 +208,22 @@ class TelemetrySink:
                 parameters=params,
             )
             result.quarantined += bad_lines
-        if not histograms:
-            return
-        client.command(sqlfiles.load("telemetry/histograms.sql"), parameters=params)
-        count = client.query("SELECT count() FROM _batch_otel_metrics_histogram").result_rows[0][0]
-        if count:
-            client.command(
-                "INSERT INTO otel_metrics_histogram SELECT * FROM _batch_otel_metrics_histogram"
-            )
-            result.rows["otel_metrics_histogram"] += count
+        if histograms:
+            client.command(sqlfiles.load("telemetry/histograms.sql"), parameters=params)
+            count = client.query("SELECT count() FROM _batch_otel_metrics_histogram").result_rows[
+                0
+            ][0]
+            if count:
+                client.command(
+                    "INSERT INTO otel_metrics_histogram SELECT * FROM _batch_otel_metrics_histogram"
+                )
+                result.rows["otel_metrics_histogram"] += count
+        return int(
+            client.query(
+                "SELECT uniqExact(_offset) FROM (SELECT _offset FROM _batch_metric_points "
+                "UNION ALL SELECT _offset FROM _batch_otel_metrics_histogram)"
+            ).result_rows[0][0]
+        )
 
 
 def _quarantine_count(client: Any, params: dict[str, Any]) -> int:

@@ -10,9 +10,35 @@ CREATE TABLE IF NOT EXISTS ingest_quarantine (
 ) ENGINE = MergeTree
 ORDER BY (source, _file_key, _offset);
 
--- Per-batch scratch table: complete lines of one file handed over by the tailer. The parse
--- queries validate (UTF-8, JSON) and classify lines themselves, in parallel.
+-- Per-batch scratch table: complete lines of one file handed over by the tailer, with the
+-- signal their first key names (1 logs, 2 metrics, 3 traces, 0 unknown).
 CREATE TABLE IF NOT EXISTS _staging_telemetry_lines (
     offset UInt64,
+    signal UInt8,
     line String
 ) ENGINE = Memory;
+
+-- Log records are parsed once into this Null table; one view appends them to otel_logs,
+-- another notes the lines whose records held a number that is not a number.
+CREATE TABLE IF NOT EXISTS _parsed_log_records AS otel_logs ENGINE = Null;
+ALTER TABLE _parsed_log_records
+    ADD COLUMN IF NOT EXISTS _line_length UInt64,
+    ADD COLUMN IF NOT EXISTS _malformed Array(String);
+
+CREATE TABLE IF NOT EXISTS _batch_malformed (
+    offset UInt64,
+    line_length UInt64,
+    keys Array(String)
+) ENGINE = Memory;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS _parsed_log_records_to_otel_logs TO otel_logs AS
+SELECT
+    Timestamp, TimestampTime, TraceId, SpanId, TraceFlags, SeverityText, SeverityNumber,
+    ServiceName, Body, ResourceSchemaUrl, ResourceAttributes, ScopeSchemaUrl, ScopeName,
+    ScopeVersion, ScopeAttributes, LogAttributes, EventName, _file_key, _offset
+FROM _parsed_log_records;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS _parsed_log_records_malformed TO _batch_malformed AS
+SELECT _offset AS offset, _line_length AS line_length, _malformed AS keys
+FROM _parsed_log_records
+WHERE notEmpty(_malformed);

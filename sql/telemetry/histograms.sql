@@ -54,8 +54,7 @@ FROM (
                         explicitBounds Array(Float64), min String, max String, flags UInt32)))
                 ))))))') AS resource_metrics
     FROM _staging_telemetry_lines
-    WHERE position(line, '"histogram"') > 0 AND isValidUTF8(line) AND isValidJSON(line)
-      AND JSONHas(line, 'resourceMetrics')
+    WHERE signal = 2 AND position(line, '"histogram"') > 0
 )
 ARRAY JOIN resource_metrics AS rm
 ARRAY JOIN rm.scopeMetrics AS sm

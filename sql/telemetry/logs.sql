@@ -1,12 +1,15 @@
--- OTLP JSON log lines of one batch -> otel_logs.
+-- OTLP JSON log lines of one batch -> _parsed_log_records (-> otel_logs, and the lines with
+-- malformed numbers -> _batch_malformed). Invalid JSON parses to nothing here; such lines are
+-- found afterwards as lines that produced no record.
 -- Parameters: file_key, keep_content (UInt8), allowed (attribute names known to hold no
 -- content), allowed_pairs ('event:attribute' kept for that event only).
 -- Reading an AnyValue as Map(String, String) turns {"stringValue":..}, {"intValue":..},
 -- {"doubleValue":..} or {"boolValue":..} into its text in one step.
-INSERT INTO otel_logs (
+INSERT INTO _parsed_log_records (
     Timestamp, TimestampTime, TraceId, SpanId, TraceFlags, SeverityText, SeverityNumber,
     ServiceName, Body, ResourceSchemaUrl, ResourceAttributes, ScopeSchemaUrl, ScopeName,
-    ScopeVersion, ScopeAttributes, LogAttributes, EventName, _file_key, _offset)
+    ScopeVersion, ScopeAttributes, LogAttributes, EventName, _file_key, _offset,
+    _line_length, _malformed)
 SELECT
     fromUnixTimestamp64Nano(toInt64(if(time_ns != 0, time_ns, observed_ns)), 'UTC') AS Timestamp,
     toDateTime(Timestamp, 'UTC') AS TimestampTime,
@@ -29,10 +32,13 @@ SELECT
                  attrs)) AS LogAttributes,
     event_name AS EventName,
     {file_key:String} AS _file_key,
-    offset AS _offset
+    offset AS _offset,
+    line_length AS _line_length,
+    malformed AS _malformed
 FROM (
     SELECT
         offset,
+        line_length,
         rec.timeUnixNano AS time_ns,
         rec.observedTimeUnixNano AS observed_ns,
         rec.traceId AS trace_id,
@@ -49,16 +55,19 @@ FROM (
         sl.scope.version AS scope_version,
         mapFromArrays(arrayMap(a -> a.key, sl.scope.attributes),
                       arrayMap(a -> mapValues(a.value)[1], sl.scope.attributes)) AS scope_attrs,
-        -- a number that is not a number is stored empty (the line is also quarantined)
+        -- a number that is not a number is stored empty (and its line quarantined)
+        arrayMap(a -> mapKeys(a.value)[1] IN ('intValue', 'doubleValue')
+                      AND toFloat64OrNull(mapValues(a.value)[1]) IS NULL,
+                 rec.attributes) AS bad,
         mapFromArrays(arrayMap(a -> a.key, rec.attributes),
-                      arrayMap(a -> if({sanitize:UInt8} AND mapKeys(a.value)[1] IN ('intValue', 'doubleValue')
-                                       AND toFloat64OrNull(mapValues(a.value)[1]) IS NULL,
-                                       '', mapValues(a.value)[1]),
-                               rec.attributes)) AS attrs,
+                      arrayMap((a, b) -> if(b, '', mapValues(a.value)[1]), rec.attributes, bad))
+            AS attrs,
+        arrayFilter((k, b) -> b, arrayMap(a -> a.key, rec.attributes), bad) AS malformed,
         rec.eventName AS event_name
     FROM (
         SELECT
             offset,
+            length(line) + 1 AS line_length,
             JSONExtract(line, 'resourceLogs', 'Array(Tuple(
                 resource Tuple(attributes Array(Tuple(key String, value Map(String, String)))),
                 schemaUrl String,
@@ -78,8 +87,7 @@ FROM (
                         spanId String,
                         eventName String))))))') AS resource_logs
         FROM _staging_telemetry_lines
-        WHERE (startsWith(line, '{"resourceLogs"') OR (NOT startsWith(line, '{"resource') AND JSONHas(line, 'resourceLogs')))
-          AND ({all_valid:UInt8} OR (isValidUTF8(line) AND isValidJSON(line)))
+        WHERE signal = 1
     )
     ARRAY JOIN resource_logs AS rl
     ARRAY JOIN rl.scopeLogs AS sl

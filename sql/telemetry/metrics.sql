@@ -52,8 +52,7 @@ FROM (
                         asDouble String, asInt String, flags UInt32)))
                 ))))))') AS resource_metrics
     FROM _staging_telemetry_lines
-    WHERE (startsWith(line, '{"resourceMetrics"') OR (NOT startsWith(line, '{"resource') AND JSONHas(line, 'resourceMetrics')))
-          AND ({all_valid:UInt8} OR (isValidUTF8(line) AND isValidJSON(line)))
+    WHERE signal = 2
 )
 ARRAY JOIN resource_metrics AS rm
 ARRAY JOIN rm.scopeMetrics AS sm

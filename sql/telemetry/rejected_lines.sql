@@ -1,4 +1,6 @@
 -- Lines of one batch that hold no loadable OTLP export, with the reason (never the content).
+-- Run after the parse queries: a line is rejected when its first key named no signal, or
+-- when it produced no row and is not valid UTF-8 JSON (a valid but empty export is fine).
 INSERT INTO ingest_quarantine (source, file_path, _file_key, _offset, length, reason)
 SELECT
     'telemetry' AS source,
@@ -11,9 +13,11 @@ SELECT
             'valid JSON but not an OTLP export (no resourceLogs, resourceMetrics or resourceSpans)'
     ) AS reason
 FROM _staging_telemetry_lines
-WHERE NOT (
-    (startsWith(line, '{"resourceLogs"') OR startsWith(line, '{"resourceMetrics"')
-     OR startsWith(line, '{"resourceSpans"')
-     OR JSONHas(line, 'resourceLogs') OR JSONHas(line, 'resourceMetrics')
-     OR JSONHas(line, 'resourceSpans'))
-    AND isValidUTF8(line) AND isValidJSON(line))
+WHERE signal = 0
+   OR (offset NOT IN (SELECT _offset FROM otel_logs WHERE _file_key = {file_key:String}
+                      AND _offset >= {start:UInt64} AND _offset < {end:UInt64})
+       AND offset NOT IN (SELECT _offset FROM otel_traces WHERE _file_key = {file_key:String}
+                          AND _offset >= {start:UInt64} AND _offset < {end:UInt64})
+       AND offset NOT IN (SELECT _offset FROM _batch_metric_points)
+       AND offset NOT IN (SELECT _offset FROM _batch_otel_metrics_histogram)
+       AND NOT (isValidUTF8(line) AND isValidJSON(line)))

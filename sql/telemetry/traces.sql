@@ -20,7 +20,7 @@ SELECT
     ss.scope.version AS ScopeVersion,
     mapFilter((k, v) -> {keep_content:UInt8} OR has({allowed:Array(UInt64)}, cityHash64(k)),
               mapFromArrays(arrayMap(a -> a.key, span.attributes),
-                            arrayMap(a -> if({sanitize:UInt8} AND mapKeys(a.value)[1] IN ('intValue', 'doubleValue')
+                            arrayMap(a -> if(mapKeys(a.value)[1] IN ('intValue', 'doubleValue')
                                              AND toFloat64OrNull(mapValues(a.value)[1]) IS NULL,
                                              '', mapValues(a.value)[1]), span.attributes))) AS SpanAttributes,
     toUInt64(greatest(0, toInt64(span.endTimeUnixNano) - toInt64(span.startTimeUnixNano))) AS Duration,
@@ -58,8 +58,7 @@ FROM (
                                       attributes Array(Tuple(key String, value Map(String, String))))),
                     status Tuple(code UInt8, message String)))))))') AS resource_spans
     FROM _staging_telemetry_lines
-    WHERE (startsWith(line, '{"resourceSpans"') OR (NOT startsWith(line, '{"resource') AND JSONHas(line, 'resourceSpans')))
-          AND ({all_valid:UInt8} OR (isValidUTF8(line) AND isValidJSON(line)))
+    WHERE signal = 3
 )
 ARRAY JOIN resource_spans AS rs
 ARRAY JOIN rs.scopeSpans AS ss

@@ -1,7 +1,8 @@
 """How batches of transcript lines become rows of transcript_entries.
 
-Python only frames the lines (file number, byte offset, bytes); ClickHouse validates and
-parses them in SQL (``sql/transcripts``). Batches of many small files are loaded together.
+Python only frames the lines (one row per file: its facts, the lines' offsets and the lines);
+ClickHouse splits, validates and parses them in SQL (``sql/transcripts``). Batches of many
+small files are loaded together.
 """
 
 from __future__ import annotations

@@ -98,6 +98,14 @@ def measure(cmd: list[str], env: dict[str, str]) -> Measure:
     return Measure(seconds, cpu, max(peak[0], usage.ru_maxrss) / 1024, out.decode())
 
 
+def took(m: Measure) -> float:
+    """The backfill's own time as it reports it (without process start-up and exit)."""
+    for row in m.stdout.splitlines():
+        if row.startswith("took"):
+            return float(row.split()[1].rstrip("s"))
+    return float("nan")
+
+
 def line(label: str, mb: float, m: Measure, extra: str = "") -> str:
     rate = mb / m.seconds if m.seconds else 0.0
     return (
@@ -175,6 +183,10 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     print(line("ccusage 20.0.24 claude daily", total_mb, ccusage))
+    print(
+        f"backfill's own time (without process start-up): cold {took(cold):.2f} s, "
+        f"re-run {took(rerun):.2f} s = {100 * took(rerun) / took(cold):.1f}% of cold"
+    )
     print(line("cc-pipeline backfill --totals (report)", 0.0, totals_run))
     print()
     print(

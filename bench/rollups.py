@@ -44,7 +44,7 @@ def generate(client: Any, requests: int, first_day: int, days: int, seed: int) -
             "start": START,
             "count": events,
         },
-        settings={"max_insert_block_size": 1_000_000},
+        settings={"max_insert_block_size": 1_000_000, "max_partitions_per_insert_block": 0},
     )
 
 

@@ -9,7 +9,8 @@ transcripts take their session's telemetry user when it has one, else user '').
 
 Refreshing from a day D recomputes, per user, from the start of the last block that began
 before D (whose first entry is before D, so the chain up to it is unchanged) to the end; the
-day partitions from the earliest such start on are rebuilt in a staging twin and swapped in.
+(monthly) partitions from the earliest such start on are restaged whole in a staging twin, the
+blocks before the restart points copied over, and swapped in.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from cc_pipeline import sqlfiles
-from cc_pipeline.rollups.partitions import staged_days, swap_days
+from cc_pipeline.rollups.partitions import partition_id, partition_ids, swap_partitions
 
 BLOCK_MS = 5 * 3600 * 1000
 HOUR_MS = 3600 * 1000
@@ -94,8 +95,10 @@ def refresh_blocks(client: Any, from_day: date) -> int:
             column_names=BLOCK_COLUMNS,
             settings={"max_partitions_per_insert_block": 0},  # a full rebuild spans every day
         )
-    days = {d for d in staged_days(client, "billing_blocks") if d >= first_day}
-    swap_days(client, "billing_blocks", sorted(days | staged_days(client, "_stage_billing_blocks")))
+    # every partition from the one holding first_day on is restaged whole: swap them all
+    first = partition_id("billing_blocks", first_day)
+    ids = partition_ids(client, "billing_blocks") | partition_ids(client, "_stage_billing_blocks")
+    swap_partitions(client, "billing_blocks", {p for p in ids if p >= first})
     return len(rows)
 
 

@@ -1,4 +1,12 @@
-"""Swap rebuilt day partitions from a staging twin into a rollup table."""
+"""Swap rebuilt days from a staging twin into a rollup table.
+
+The large per-request tables (``usage_requests``, ``rollup_transcript_requests``) are
+partitioned by day: a rebuilt day is its own partition. The small rollups dashboards read are
+partitioned by month (``toYYYYMM(day)``), so a year is a dozen parts to open rather than
+hundreds; to swap in rebuilt days, the other days of their months are first copied from the
+live table into the staging twin, then the whole month is swapped. Either way readers never
+see half a day, and a refresh costs at most a month of a small table per changed day.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +14,70 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+# Rollup tables partitioned by toYYYYMM(day); every other rollup table is partitioned by day.
+# tests/rollups check this against the partition keys of the migrated schema.
+MONTHLY_TABLES = frozenset(
+    {
+        "usage_coverage",
+        "usage_daily",
+        "session_days",
+        "tool_usage_daily",
+        "api_health_daily",
+        "productivity_daily",
+        "billing_blocks",
+    }
+)
 
-def staged_days(client: Any, table: str) -> set[date]:
+
+def partition_id(table: str, day: date) -> str:
+    """The partition ID holding ``day`` in ``table`` (digits only, from a date object)."""
+    return day.strftime("%Y%m" if table in MONTHLY_TABLES else "%Y%m%d")
+
+
+def partition_ids(client: Any, table: str) -> set[str]:
+    """IDs of the partitions ``table`` holds."""
     rows = client.query(
-        "SELECT DISTINCT toDate(partition) FROM system.parts WHERE database = currentDatabase() "
+        "SELECT DISTINCT partition_id FROM system.parts WHERE database = currentDatabase() "
         "AND table = {t:String} AND active",
         parameters={"t": table},
     ).result_rows
-    return {row[0] for row in rows}
+    return {str(row[0]) for row in rows}
 
 
-def swap_days(client: Any, table: str, days: Iterable[date]) -> None:
-    """Move the staged partitions of ``days`` into ``table``; drop the days left empty."""
+def swap_partitions(client: Any, table: str, ids: Iterable[str]) -> None:
+    """Replace each partition ``ids`` of ``table`` by the staging twin's (drop it when the
+    twin has none), then empty the twin."""
     stage = f"_stage_{table}"
-    staged = staged_days(client, stage)
-    for day in days:
-        partition = day.strftime("%Y%m%d")  # from a date object: digits only
-        if day in staged:
+    staged = partition_ids(client, stage)
+    for partition in sorted(set(ids)):
+        if not partition.isdigit():
+            raise ValueError(f"unexpected partition id {partition!r}")
+        if partition in staged:
             client.command(f"ALTER TABLE {table} REPLACE PARTITION ID '{partition}' FROM {stage}")
         else:
             client.command(f"ALTER TABLE {table} DROP PARTITION ID '{partition}'")
     client.command(f"TRUNCATE TABLE {stage}")
+
+
+def stage_rest_of_months(client: Any, table: str, days: Iterable[date]) -> None:
+    """Copy into the staging twin the rows of ``table`` in the months of ``days`` but not on
+    those days, so swapping whole months keeps them."""
+    wanted = sorted(set(days))
+    if not wanted:
+        return
+    months = sorted({d.replace(day=1) for d in wanted})
+    client.command(
+        f"INSERT INTO _stage_{table} SELECT * FROM {table} "
+        "WHERE toStartOfMonth(day) IN {months:Array(Date)} AND day NOT IN {days:Array(Date)} "
+        "SETTINGS max_partitions_per_insert_block = 0",
+        parameters={"months": months, "days": wanted},
+    )
+
+
+def swap_days(client: Any, table: str, days: Iterable[date]) -> None:
+    """Move the staged rows of ``days`` into ``table`` (the staging twin holds exactly the
+    rebuilt rows of those days); a day left empty ends up with no rows."""
+    wanted = sorted(set(days))
+    if table in MONTHLY_TABLES:
+        stage_rest_of_months(client, table, wanted)
+    swap_partitions(client, table, {partition_id(table, d) for d in wanted})

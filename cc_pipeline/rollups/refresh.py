@@ -1,9 +1,10 @@
 """Refresh the rollups: the plain function behind the Dagster assets and ``cc-pipeline rollup``.
 
-Each rollup table is partitioned by day. A refresh finds the days whose sources changed
-(see ``changes``), rebuilds each of those days into a staging twin of the table and swaps
-it in with ``REPLACE PARTITION`` (``DROP PARTITION`` for a day left empty), so readers never
-see half a day. Billing blocks are recomputed from the earliest changed day on.
+A refresh finds the days whose sources changed (see ``changes``), rebuilds each of those
+days into a staging twin of every table and swaps it in with ``REPLACE PARTITION`` (day
+partitions for usage_requests, month partitions with the month's other days copied over for
+the small rollups; see ``partitions``), so readers never see half a day. Billing blocks are
+recomputed from the earliest changed day on.
 """
 
 from __future__ import annotations
@@ -54,10 +55,15 @@ class RefreshSummary:
 
 
 def batches(days: Iterable[date], size: int = MAX_BATCH_DAYS) -> Iterator[list[date]]:
-    """Runs of consecutive days, at most ``size`` long (one range scan each)."""
+    """Runs of consecutive days within one calendar month, at most ``size`` long (one range
+    scan each; a monthly rollup partition is restaged once per run)."""
     run: list[date] = []
     for day in sorted(set(days)):
-        if run and (day - run[-1] != timedelta(days=1) or len(run) >= size):
+        if run and (
+            day - run[-1] != timedelta(days=1)
+            or len(run) >= size
+            or (day.year, day.month) != (run[0].year, run[0].month)
+        ):
             yield run
             run = []
         run.append(day)

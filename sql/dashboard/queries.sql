@@ -5,7 +5,7 @@
 SELECT count() AS days, sum(requests) AS requests, sum(total_tokens) AS tokens,
        sum(cost_usd) AS cost_usd,
        sum(cache_read_tokens) / greatest(1, sum(input_tokens + cache_read_tokens + cache_creation_tokens)) AS cache_hit_ratio,
-       (SELECT count() FROM sessions WHERE last_day >= {since:Date}) AS sessions,
+       (SELECT uniqExact(session_id) FROM session_days WHERE day >= {since:Date}) AS sessions,
        min(day) AS first_day, max(day) AS last_day
 FROM (SELECT day, sum(requests) AS requests, sum(total_tokens) AS total_tokens, sum(cost_usd) AS cost_usd,
              sum(cache_read_tokens) AS cache_read_tokens, sum(input_tokens) AS input_tokens,

@@ -1,7 +1,35 @@
 -- Rollups: one usage truth from telemetry and transcripts, and the tables dashboards read.
--- Every table is partitioned by day and rebuilt one day at a time (REPLACE PARTITION from a
--- staging twin), so a refresh only touches the days whose sources changed. The column lists
--- are the contract for dashboards (README, "Rollups and dashboard"): add, never rename.
+-- Rebuilt one day at a time and swapped in from a staging twin (REPLACE PARTITION), so a
+-- refresh only touches the days whose sources changed. The large per-request tables are
+-- partitioned by day; the small rollups dashboards read are partitioned by month (a few
+-- hundred rows a day: one part per month keeps a year's query to a dozen parts), and a
+-- changed day's month is restaged with its other days copied over before the swap.
+-- The column lists are the contract for dashboards (README, "Rollups and dashboard"):
+-- add, never rename.
+
+-- cc_events (0003) with otel_logs' partition column: the rollups bound their reads of a
+-- batch's days by log_time, so only those partitions of otel_logs are read. Same columns and
+-- rule as cc_events (tests/rollups compare the two); log_time is TimestampTime.
+CREATE VIEW IF NOT EXISTS rollup_cc_events AS
+SELECT
+    coalesce(
+        parseDateTime64BestEffortOrNull(LogAttributes['event.timestamp'], 3, 'UTC'),
+        toDateTime64(Timestamp, 3, 'UTC')
+    ) AS timestamp,
+    if(LogAttributes['event.name'] != '', LogAttributes['event.name'],
+       replaceRegexpOne(Body, '^claude_code\\.', '')) AS event_name,
+    LogAttributes['session.id'] AS session_id,
+    LogAttributes['user.id'] AS user_id,
+    LogAttributes['organization.id'] AS organization_id,
+    LogAttributes['user.email'] AS user_email,
+    LogAttributes['terminal.type'] AS terminal_type,
+    toInt64OrNull(LogAttributes['event.sequence']) AS event_sequence,
+    ResourceAttributes['service.version'] AS app_version,
+    LogAttributes AS attributes,
+    Timestamp AS log_timestamp,
+    TimestampTime AS log_time
+FROM otel_logs
+WHERE ScopeName = 'com.anthropic.claude_code.events' OR startsWith(Body, 'claude_code.');
 
 -- Day-partitioned copy of transcript_requests (one row per counted transcript message), taken
 -- when the transcript tables change, so a day's rebuild reads one partition, not the whole view.
@@ -68,7 +96,7 @@ CREATE TABLE IF NOT EXISTS usage_coverage (
     last_request Nullable(DateTime64(3, 'UTC')),
     sources Array(String)
 ) ENGINE = MergeTree
-PARTITION BY day
+PARTITION BY toYYYYMM(day)
 ORDER BY day;
 
 CREATE TABLE IF NOT EXISTS usage_daily (
@@ -90,7 +118,7 @@ CREATE TABLE IF NOT EXISTS usage_daily (
     transcript_only_requests UInt64,
     both_requests UInt64
 ) ENGINE = MergeTree
-PARTITION BY day
+PARTITION BY toYYYYMM(day)
 ORDER BY (day, model, user_id, project);
 
 -- Per session and day; the `sessions` view folds the days of a session into one row.
@@ -120,7 +148,7 @@ CREATE TABLE IF NOT EXISTS session_days (
     commits Float64,
     pull_requests Float64
 ) ENGINE = MergeTree
-PARTITION BY day
+PARTITION BY toYYYYMM(day)
 ORDER BY (day, session_id);
 
 CREATE VIEW IF NOT EXISTS sessions AS
@@ -167,7 +195,7 @@ CREATE TABLE IF NOT EXISTS tool_usage_daily (
     accepts UInt64,
     rejects UInt64
 ) ENGINE = MergeTree
-PARTITION BY day
+PARTITION BY toYYYYMM(day)
 ORDER BY (day, tool_name);
 
 CREATE TABLE IF NOT EXISTS api_health_daily (
@@ -186,7 +214,7 @@ CREATE TABLE IF NOT EXISTS api_health_daily (
     ttft_p95_ms Nullable(Float64),
     ttft_p99_ms Nullable(Float64)
 ) ENGINE = MergeTree
-PARTITION BY day
+PARTITION BY toYYYYMM(day)
 ORDER BY (day, model);
 
 CREATE TABLE IF NOT EXISTS productivity_daily (
@@ -203,7 +231,7 @@ CREATE TABLE IF NOT EXISTS productivity_daily (
     active_time_cli_s Float64,
     sessions_started Float64
 ) ENGINE = MergeTree
-PARTITION BY day
+PARTITION BY toYYYYMM(day)
 ORDER BY (day, user_id);
 
 -- 5-hour billing blocks per user, as ccusage `blocks` cuts them (gap blocks included).
@@ -225,7 +253,7 @@ CREATE TABLE IF NOT EXISTS billing_blocks (
     cost_usd Float64,
     models Array(String)
 ) ENGINE = MergeTree
-PARTITION BY day
+PARTITION BY toYYYYMM(day)
 ORDER BY (user_id, start_time, is_gap);
 
 -- What the last refresh saw of each source (fingerprints), and when it ran.

@@ -3,8 +3,10 @@
 WITH
     ids AS (
         SELECT attributes['request_id'] AS request_id
-        FROM cc_events
-        WHERE log_timestamp >= toDateTime64({lo:Date}, 9, 'UTC') - INTERVAL 1 HOUR
+        FROM rollup_cc_events
+        WHERE log_time >= toDateTime({lo:Date}, 'UTC') - INTERVAL 1 HOUR
+          AND log_time <= toDateTime({hi:Date}, 'UTC') + INTERVAL 1 HOUR
+          AND log_timestamp >= toDateTime64({lo:Date}, 9, 'UTC') - INTERVAL 1 HOUR
           AND log_timestamp < toDateTime64({hi:Date}, 9, 'UTC') + INTERVAL 1 HOUR
           AND event_name = 'api_request'
           AND toDate(timestamp) IN {days:Array(Date)}
@@ -15,8 +17,10 @@ WITH
     )
 SELECT DISTINCT day FROM (
     SELECT toDate(timestamp) AS day
-    FROM cc_events
-    WHERE log_timestamp >= toDateTime64({lo:Date}, 9, 'UTC') - INTERVAL 1 HOUR
+    FROM rollup_cc_events
+    WHERE log_time >= toDateTime({lo:Date}, 'UTC') - INTERVAL 1 HOUR
+      AND log_time <= toDateTime({hi:Date}, 'UTC') + INTERVAL 1 HOUR
+      AND log_timestamp >= toDateTime64({lo:Date}, 9, 'UTC') - INTERVAL 1 HOUR
       AND log_timestamp < toDateTime64({hi:Date}, 9, 'UTC') + INTERVAL 1 HOUR
       AND event_name = 'api_request'
       AND attributes['request_id'] IN (SELECT request_id FROM ids WHERE request_id != '')

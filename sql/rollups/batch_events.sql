@@ -13,8 +13,10 @@ SELECT
     toFloat64OrNull(attributes['duration_ms']) AS duration_ms,
     attributes['decision'] AS decision,
     attributes['status_code'] AS status_code
-FROM cc_events
-WHERE log_timestamp >= {lo:DateTime64(3, 'UTC')} - INTERVAL 1 HOUR
+FROM rollup_cc_events
+WHERE log_time >= toDateTime({lo:DateTime64(3, 'UTC')}) - INTERVAL 1 HOUR
+  AND log_time <= toDateTime({hi:DateTime64(3, 'UTC')}) + INTERVAL 1 HOUR
+  AND log_timestamp >= {lo:DateTime64(3, 'UTC')} - INTERVAL 1 HOUR
   AND log_timestamp < {hi:DateTime64(3, 'UTC')} + INTERVAL 1 HOUR
   AND event_name IN ('user_prompt', 'tool_result', 'tool_decision', 'api_error',
                      'api_retries_exhausted', 'api_refusal')

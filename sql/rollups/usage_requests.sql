@@ -26,8 +26,10 @@ WITH
             toFloat64OrNull(attributes['duration_ms']) AS duration_ms,
             toFloat64OrNull(attributes['ttft_ms']) AS ttft_ms,
             attributes['query_source'] AS query_source
-        FROM cc_events
-        WHERE log_timestamp >= toDateTime64(lo_day, 9, 'UTC') - INTERVAL 1 HOUR
+        FROM rollup_cc_events
+        WHERE log_time >= toDateTime(lo_day, 'UTC') - INTERVAL 1 HOUR
+          AND log_time <= toDateTime(hi_day, 'UTC') + INTERVAL 1 HOUR
+          AND log_timestamp >= toDateTime64(lo_day, 9, 'UTC') - INTERVAL 1 HOUR
           AND log_timestamp < toDateTime64(hi_day, 9, 'UTC') + INTERVAL 1 HOUR
           AND event_name = 'api_request'
           AND toDate(timestamp) >= lo_day AND toDate(timestamp) < hi_day

@@ -47,10 +47,10 @@ def _jsonable(value: Any) -> Any:
 
 
 def run_sql(args: argparse.Namespace) -> int:
-    from cc_pipeline.resources.clickhouse import EmbeddedDatabaseBusy, clickhouse_from_env
+    from cc_pipeline.resources.connection import EmbeddedDatabaseBusy, connection_from_env
     from cc_pipeline.schema import migrate
 
-    resource = clickhouse_from_env().model_copy(update={"busy_timeout_s": args.wait})
+    resource = connection_from_env(busy_timeout_s=args.wait)
     try:
         with resource.connect(on_wait=say) as client:
             migrate(client)

@@ -28,12 +28,12 @@ def register(subparsers: Any) -> None:
 
 def run_dashboard(args: argparse.Namespace) -> int:
     from cc_pipeline.dashboard.build import build_dashboard, dashboard_path
-    from cc_pipeline.resources.clickhouse import EmbeddedDatabaseBusy, clickhouse_from_env
+    from cc_pipeline.resources.connection import EmbeddedDatabaseBusy, connection_from_env
     from cc_pipeline.schema import migrate
 
     path = dashboard_path()
     if not args.no_build:
-        resource = clickhouse_from_env().model_copy(update={"busy_timeout_s": args.wait})
+        resource = connection_from_env(busy_timeout_s=args.wait)
         try:
             with resource.connect(on_wait=say) as client:
                 migrate(client)

@@ -62,13 +62,13 @@ def register(subparsers: Any) -> None:
 
 
 def _resource(wait: float) -> Any:
-    from cc_pipeline.resources.clickhouse import clickhouse_from_env
+    from cc_pipeline.resources.connection import connection_from_env
 
-    return clickhouse_from_env().model_copy(update={"busy_timeout_s": wait})
+    return connection_from_env(busy_timeout_s=wait)
 
 
 def run_rollup(args: argparse.Namespace) -> int:
-    from cc_pipeline.resources.clickhouse import EmbeddedDatabaseBusy
+    from cc_pipeline.resources.connection import EmbeddedDatabaseBusy
     from cc_pipeline.rollups.checks import run_all
     from cc_pipeline.rollups.refresh import refresh_rollups
 
@@ -94,7 +94,7 @@ def run_rollup(args: argparse.Namespace) -> int:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from cc_pipeline.resources.clickhouse import EmbeddedDatabaseBusy
+    from cc_pipeline.resources.connection import EmbeddedDatabaseBusy
     from cc_pipeline.rollups import reports
     from cc_pipeline.schema import migrate
 
@@ -119,7 +119,7 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def run_demo_command(args: argparse.Namespace) -> int:
-    from cc_pipeline.resources.clickhouse import EmbeddedDatabaseBusy
+    from cc_pipeline.resources.connection import EmbeddedDatabaseBusy
     from cc_pipeline.rollups.demo import run_demo
 
     try:

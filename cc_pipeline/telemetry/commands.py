@@ -44,10 +44,10 @@ def register(subparsers: Any) -> None:
 
 
 def run_ingest(args: argparse.Namespace) -> int:
-    from cc_pipeline.resources.clickhouse import EmbeddedDatabaseBusy, clickhouse_from_env
+    from cc_pipeline.resources.connection import EmbeddedDatabaseBusy, connection_from_env
     from cc_pipeline.telemetry.ingest import ingest_telemetry
 
-    resource = clickhouse_from_env().model_copy(update={"busy_timeout_s": args.wait})
+    resource = connection_from_env(busy_timeout_s=args.wait)
     progress = ByteProgress("ingest")
     try:
         with resource.connect(on_wait=say) as client:

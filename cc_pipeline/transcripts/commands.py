@@ -53,12 +53,12 @@ def register(subparsers: Any) -> None:
 
 
 def run_backfill(args: argparse.Namespace) -> int:
-    from cc_pipeline.resources.clickhouse import EmbeddedDatabaseBusy, clickhouse_from_env
+    from cc_pipeline.resources.connection import EmbeddedDatabaseBusy, connection_from_env
     from cc_pipeline.transcripts.backfill import backfill_transcripts
     from cc_pipeline.transcripts.discovery import parse_roots
 
     roots = parse_roots(args.claude_config_dir) if args.claude_config_dir else None
-    resource = clickhouse_from_env().model_copy(update={"busy_timeout_s": args.wait})
+    resource = connection_from_env(busy_timeout_s=args.wait)
     progress = ByteProgress("backfill")
     try:
         with resource.connect(on_wait=say) as client:

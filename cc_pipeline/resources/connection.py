@@ -1,0 +1,164 @@
+"""Open ClickHouse: embedded chDB by default, a server when configured. No Dagster here.
+
+Both modes hand out the same clickhouse-connect client, so every query in the project runs
+unchanged against either. Values always travel as query parameters (``{name:Type}``).
+Shell commands use this module directly, so they start without importing Dagster; the
+Dagster resource (``cc_pipeline.resources.clickhouse``) is a thin typed face over it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from cc_pipeline import settings
+from cc_pipeline.resources.engine_lock import (
+    EmbeddedDatabaseBusy,
+    busy_message,
+    lock_holder,
+    wait_until_free,
+)
+
+# chDB opens one data directory per process; count this process's clients per directory.
+_engine_guard = threading.Lock()
+_open_clients: dict[str, int] = {}
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc)
+    return "Cannot lock file" in text or "Error initializing EmbeddedServer" in text
+
+
+def _ident(name: str) -> str:
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"Invalid ClickHouse identifier: {name!r}")
+    return f"`{name}`"
+
+
+@dataclass(frozen=True)
+class ClickHouseConnection:
+    """Where ClickHouse is and how to reach it."""
+
+    mode: Literal["embedded", "server"] = "embedded"
+    path: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8123
+    username: str = "default"
+    password: str = ""
+    secure: bool = False
+    database: str = "otel"
+    busy_timeout_s: float = 600.0
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.path).expanduser().resolve() if self.path else settings.chdb_dir()
+
+    def with_timeout(self, busy_timeout_s: float) -> ClickHouseConnection:
+        return replace(self, busy_timeout_s=busy_timeout_s)
+
+    def describe(self) -> str:
+        if self.mode == "embedded":
+            return f"embedded chDB at {self.data_dir}"
+        scheme = "https" if self.secure else "http"
+        return f"ClickHouse server {scheme}://{self.host}:{self.port}/{self.database}"
+
+    @contextmanager
+    def connect(self, on_wait: Callable[[str], None] | None = None) -> Iterator[Any]:
+        """Yield a clickhouse-connect client bound to the project's database.
+
+        Embedded: when another process holds the directory, wait up to ``busy_timeout_s``
+        (telling ``on_wait`` once), then fail with the lock holder's PID.
+        """
+        if self.mode == "server":
+            client = self._server_client()
+            try:
+                yield client
+            finally:
+                client.close()
+            return
+        client = self._embedded_client(on_wait)
+        key = str(self.data_dir)
+        try:
+            yield client
+        finally:
+            client.close()
+            with _engine_guard:
+                _open_clients[key] -= 1
+                if _open_clients[key] <= 0:
+                    del _open_clients[key]
+
+    def _server_client(self) -> Any:
+        import clickhouse_connect
+
+        client = clickhouse_connect.get_client(
+            host=self.host,
+            port=self.port,
+            username=self.username,
+            password=self.password,
+            secure=self.secure,
+            database="default",
+            settings={"session_timezone": "UTC"},
+        )
+        client.command(f"CREATE DATABASE IF NOT EXISTS {_ident(self.database)}")
+        client.database = self.database
+        return client
+
+    def _embedded_client(self, on_wait: Callable[[str], None] | None) -> Any:
+        import clickhouse_connect
+
+        data_dir = self.data_dir
+        data_dir.mkdir(parents=True, exist_ok=True)
+        key = str(data_dir)
+        with _engine_guard:
+            already_open_here = key in _open_clients
+        if not already_open_here:
+            wait_until_free(data_dir, self.busy_timeout_s, on_wait)
+        try:
+            client = clickhouse_connect.get_client(
+                interface="chdb", path=key, settings={"session_timezone": "UTC"}
+            )
+        except Exception as exc:
+            if _is_lock_error(exc):
+                holder = lock_holder(data_dir) or "another process"
+                raise EmbeddedDatabaseBusy(busy_message(data_dir, holder)) from exc
+            raise
+        with _engine_guard:
+            _open_clients[key] = _open_clients.get(key, 0) + 1
+        client.command(f"CREATE DATABASE IF NOT EXISTS {_ident(self.database)}")
+        client.database = self.database
+        return client
+
+
+def connection_from_env(busy_timeout_s: float | None = None) -> ClickHouseConnection:
+    """ClickHouse as the environment describes it.
+
+    ``CC_PIPELINE_CLICKHOUSE_MODE=server`` switches to a server; ``CLICKHOUSE_HOST``,
+    ``CLICKHOUSE_PORT``, ``CLICKHOUSE_USER``, ``CLICKHOUSE_PASSWORD``, ``CLICKHOUSE_SECURE`` and
+    ``CLICKHOUSE_DATABASE`` describe it.
+    """
+    mode = os.environ.get("CC_PIPELINE_CLICKHOUSE_MODE", "embedded")
+    if mode not in ("embedded", "server"):
+        raise ValueError(
+            f"CC_PIPELINE_CLICKHOUSE_MODE must be 'embedded' or 'server', not {mode!r}"
+        )
+    timeout = {} if busy_timeout_s is None else {"busy_timeout_s": busy_timeout_s}
+    if mode == "embedded":
+        return ClickHouseConnection(mode="embedded", **timeout)
+    return ClickHouseConnection(
+        mode="server",
+        host=os.environ.get("CLICKHOUSE_HOST", "127.0.0.1"),
+        port=int(os.environ.get("CLICKHOUSE_PORT", "8123")),
+        username=os.environ.get("CLICKHOUSE_USER", "default"),
+        password=os.environ.get("CLICKHOUSE_PASSWORD", ""),
+        secure=os.environ.get("CLICKHOUSE_SECURE", "").lower() in {"1", "true", "yes"},
+        database=os.environ.get("CLICKHOUSE_DATABASE", "otel"),
+        **timeout,
+    )
+
+
+__all__ = ["ClickHouseConnection", "EmbeddedDatabaseBusy", "connection_from_env"]

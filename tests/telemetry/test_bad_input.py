@@ -63,6 +63,16 @@ def test_every_bad_line_kind_in_one_batch(ch, tmp_path, logs):
     )
 
 
+def test_a_lone_non_utf8_log_line_is_quarantined(ch, tmp_path, logs):
+    body = jsonl_line(logs[0]).replace(b"claude-code", b"claude-code-\xff", 1)
+    folder = tmp_path / "otel"
+    folder.mkdir()
+    (folder / "x.jsonl").write_bytes(jsonl_line(logs[1]) + body)
+    summary = ingest_telemetry(ch, folder)
+    assert summary.rows["otel_logs"] == expected_totals([("logs", logs[1])])["logs"]
+    assert [r for _, _, r in quarantine(ch)] == ["invalid UTF-8"]
+
+
 def test_malformed_value_keeps_the_record_and_its_batch(ch, tmp_path, logs):
     body = copy.deepcopy(next(b for b in logs if "api_request" in json.dumps(b)))
     bad_record = None

@@ -31,8 +31,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--batch-mb",
         type=float,
-        default=32.0,
-        help="MB of lines loaded per batch (default 32); smaller uses less memory",
+        default=16.0,
+        help="MB of lines loaded per batch (default 16); smaller uses less memory",
     )
     parser.add_argument(
         "--wait",

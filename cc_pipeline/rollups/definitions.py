@@ -142,8 +142,9 @@ def refresh_rollups_asset(
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     """Rebuild the rollup tables for the days whose telemetry or transcripts changed.
 
-    Every rollup table is partitioned by day; each changed day is rebuilt in a staging twin and
-    swapped in with REPLACE PARTITION, so a refresh costs what changed, not the whole history.
+    Each changed day is rebuilt in a staging twin and swapped in with REPLACE PARTITION (its
+    day partition of usage_requests, its month, other days copied over, of the small rollups),
+    so a refresh costs what changed, not the whole history.
     A request seen in both sources is counted once (matched on request_id; telemetry wins for
     cost and timing). Billing blocks are recomputed from the first changed day on. The checks
     run over the whole tables after the refresh.

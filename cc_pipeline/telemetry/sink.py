@@ -25,11 +25,6 @@ PREFIXES = tuple((b'{"' + key.encode() + b'"', code) for key, code in SIGNALS.it
 # Lines are staged in small blocks so the parse queries stream them with bounded memory.
 STAGING_BLOCKS = {"max_insert_block_size": 2048}
 PARSE_SETTINGS = {"min_insert_block_size_rows": 65536, "min_insert_block_size_bytes": 32 << 20}
-POINT_COLUMNS = (
-    "ResourceAttributes, ResourceSchemaUrl, ScopeName, ScopeVersion, ScopeAttributes, "
-    "ScopeSchemaUrl, ServiceName, MetricName, MetricDescription, MetricUnit, Attributes, "
-    "StartTimeUnix, TimeUnix, Value, Flags, _file_key, _offset"
-)
 BATCH_ROWS = (
     "SELECT count(), max({time}), uniqExact(_offset) FROM {table} "
     "WHERE _file_key = {{file_key:String}} "
@@ -111,7 +106,7 @@ class TelemetrySink:
         for table in (
             STAGING,
             "_batch_malformed",
-            "_batch_metric_points",
+            "_batch_point_notes",
             "_batch_otel_metrics_histogram",
         ):
             client.command(f"TRUNCATE TABLE {table}")
@@ -170,60 +165,42 @@ class TelemetrySink:
     ) -> int:
         """Load the batch's metric points; return how many lines produced points."""
         client.command(sqlfiles.load("telemetry/metrics.sql"), parameters=params)
-        points = {
-            kind: (count, newest)
-            for kind, count, newest in client.query(
-                "SELECT kind, count(), max(TimeUnix) FROM _batch_metric_points "
-                "WHERE Value IS NOT NULL GROUP BY kind"
-            ).result_rows
-        }
-        for kind, table, extra in (
-            ("sum", "otel_metrics_sum", ", AggregationTemporality, IsMonotonic"),
-            ("gauge", "otel_metrics_gauge", ""),
-        ):
-            if kind not in points:
-                continue
-            cols = POINT_COLUMNS + extra
-            client.command(
-                f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _batch_metric_points "
-                f"WHERE kind = '{kind}' AND Value IS NOT NULL"
-            )
-            count, newest = points[kind]
-            result.rows[table] += count
-            _note_newest(result, newest)
-        bad_lines = client.query(
-            "SELECT uniqExact(_offset) FROM _batch_metric_points WHERE Value IS NULL"
-        ).result_rows[0][0]
-        if bad_lines:
-            client.command(
-                """
-                INSERT INTO ingest_quarantine
-                    (source, file_path, _file_key, _offset, length, reason)
-                SELECT 'telemetry', {file_path:String}, {file_key:String}, _offset,
-                       any(_line_length),
-                       concat('data point value is not a number (point skipped): ',
-                              arrayStringConcat(groupUniqArray(MetricName), ', '))
-                FROM _batch_metric_points WHERE Value IS NULL GROUP BY _offset
-                """,
-                parameters=params,
-            )
-            result.quarantined += bad_lines
+        lines_with_points = 0
+        for kind, points, newest, lines, bad_lines in client.query(
+            "SELECT kind, countIf(has_value), maxIf(time, has_value), uniqExact(offset), "
+            "uniqExactIf(offset, NOT has_value) FROM _batch_point_notes GROUP BY kind"
+        ).result_rows:
+            lines_with_points += lines
+            if points:
+                result.rows[f"otel_metrics_{kind}"] += points
+                _note_newest(result, newest)
+            if bad_lines:
+                client.command(
+                    """
+                    INSERT INTO ingest_quarantine
+                        (source, file_path, _file_key, _offset, length, reason)
+                    SELECT 'telemetry', {file_path:String}, {file_key:String}, offset,
+                           any(line_length),
+                           concat('data point value is not a number (point skipped): ',
+                                  arrayStringConcat(groupUniqArray(metric_name), ', '))
+                    FROM _batch_point_notes WHERE kind = {kind:String} AND NOT has_value
+                    GROUP BY offset
+                    """,
+                    parameters={**params, "kind": kind},
+                )
+                result.quarantined += bad_lines
         if histograms:
             client.command(sqlfiles.load("telemetry/histograms.sql"), parameters=params)
-            count = client.query("SELECT count() FROM _batch_otel_metrics_histogram").result_rows[
-                0
-            ][0]
+            count, lines = client.query(
+                "SELECT count(), uniqExact(_offset) FROM _batch_otel_metrics_histogram"
+            ).result_rows[0]
             if count:
                 client.command(
                     "INSERT INTO otel_metrics_histogram SELECT * FROM _batch_otel_metrics_histogram"
                 )
                 result.rows["otel_metrics_histogram"] += count
-        return int(
-            client.query(
-                "SELECT uniqExact(_offset) FROM (SELECT _offset FROM _batch_metric_points "
-                "UNION ALL SELECT _offset FROM _batch_otel_metrics_histogram)"
-            ).result_rows[0][0]
-        )
+                lines_with_points += lines
+        return lines_with_points
 
 
 def _quarantine_count(client: Any, params: dict[str, Any]) -> int:

@@ -42,3 +42,66 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS _parsed_log_records_malformed TO _batch_m
 SELECT _offset AS offset, _line_length AS line_length, _malformed AS keys
 FROM _parsed_log_records
 WHERE notEmpty(_malformed);
+
+-- Metric data points of sums and gauges are parsed once into this Null table; views append
+-- them to otel_metrics_sum / otel_metrics_gauge and note every point (line, kind, whether its
+-- value is a number) so a batch is counted and its unusable points quarantined.
+CREATE TABLE IF NOT EXISTS _parsed_metric_points (
+    kind LowCardinality(String),
+    ResourceAttributes Map(LowCardinality(String), String),
+    ResourceSchemaUrl String,
+    ScopeName String,
+    ScopeVersion String,
+    ScopeAttributes Map(LowCardinality(String), String),
+    ScopeSchemaUrl String,
+    ServiceName LowCardinality(String),
+    MetricName LowCardinality(String),
+    MetricDescription String,
+    MetricUnit String,
+    Attributes Map(LowCardinality(String), String),
+    StartTimeUnix DateTime64(9, 'UTC'),
+    TimeUnix DateTime64(9, 'UTC'),
+    Value Nullable(Float64),
+    Flags UInt32,
+    AggregationTemporality Int32,
+    IsMonotonic Bool,
+    _file_key String,
+    _offset UInt64,
+    _line_length UInt64
+) ENGINE = Null;
+
+CREATE TABLE IF NOT EXISTS _batch_point_notes (
+    offset UInt64,
+    line_length UInt64,
+    kind LowCardinality(String),
+    metric_name String,
+    time DateTime64(9, 'UTC'),
+    has_value UInt8
+) ENGINE = Memory;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS _parsed_metric_points_to_sum TO otel_metrics_sum AS
+SELECT
+    ResourceAttributes, ResourceSchemaUrl, ScopeName, ScopeVersion, ScopeAttributes,
+    ScopeSchemaUrl, ServiceName, MetricName, MetricDescription, MetricUnit, Attributes,
+    StartTimeUnix, TimeUnix, assumeNotNull(Value) AS Value, Flags, AggregationTemporality,
+    IsMonotonic, _file_key, _offset
+FROM _parsed_metric_points
+WHERE kind = 'sum' AND Value IS NOT NULL;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS _parsed_metric_points_to_gauge TO otel_metrics_gauge AS
+SELECT
+    ResourceAttributes, ResourceSchemaUrl, ScopeName, ScopeVersion, ScopeAttributes,
+    ScopeSchemaUrl, ServiceName, MetricName, MetricDescription, MetricUnit, Attributes,
+    StartTimeUnix, TimeUnix, assumeNotNull(Value) AS Value, Flags, _file_key, _offset
+FROM _parsed_metric_points
+WHERE kind = 'gauge' AND Value IS NOT NULL;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS _parsed_metric_points_to_notes TO _batch_point_notes AS
+SELECT
+    _offset AS offset,
+    _line_length AS line_length,
+    kind,
+    MetricName AS metric_name,
+    TimeUnix AS time,
+    Value IS NOT NULL AS has_value
+FROM _parsed_metric_points;

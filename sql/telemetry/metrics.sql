@@ -1,7 +1,7 @@
--- OTLP JSON metric lines of one batch -> _batch_metric_points: one row per data point of a
--- sum or gauge. A point whose value does not parse keeps a NULL Value here so it can be
--- quarantined; it never reaches otel_metrics_sum / otel_metrics_gauge.
-INSERT INTO _batch_metric_points
+-- OTLP JSON metric lines of one batch -> _parsed_metric_points (-> otel_metrics_sum,
+-- otel_metrics_gauge, _batch_point_notes): one row per data point of a sum or gauge. A point
+-- whose value does not parse keeps a NULL Value, is noted, and never reaches the tables.
+INSERT INTO _parsed_metric_points
 SELECT
     m.1 AS kind,
     mapFromArrays(arrayMap(a -> a.key, rm.resource.attributes),

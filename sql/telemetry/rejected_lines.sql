@@ -18,6 +18,6 @@ WHERE signal = 0
                       AND _offset >= {start:UInt64} AND _offset < {end:UInt64})
        AND offset NOT IN (SELECT _offset FROM otel_traces WHERE _file_key = {file_key:String}
                           AND _offset >= {start:UInt64} AND _offset < {end:UInt64})
-       AND offset NOT IN (SELECT _offset FROM _batch_metric_points)
+       AND offset NOT IN (SELECT offset FROM _batch_point_notes)
        AND offset NOT IN (SELECT _offset FROM _batch_otel_metrics_histogram)
        AND NOT (isValidUTF8(line) AND isValidJSON(line)))

@@ -16,6 +16,7 @@ import orjson
 
 from cc_pipeline import sqlfiles
 from cc_pipeline.files.loader import BatchResult
+from cc_pipeline.files.rowbinary import varint
 from cc_pipeline.files.tailer import LineBatch
 from cc_pipeline.telemetry.privacy import ALLOWED_ATTRIBUTES, ALLOWED_EVENT_ATTRIBUTES
 
@@ -50,18 +51,6 @@ def signal_of(line: bytes) -> int:
     return 0
 
 
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
-
-
 def row_binary(offsets: list[int], lines: list[bytes], counts: dict[int, int]) -> Iterator[bytes]:
     """(offset UInt64, signal UInt8, line String) rows in RowBinary, streamed line by line;
     ``counts`` tallies lines per signal on the way."""
@@ -70,7 +59,7 @@ def row_binary(offsets: list[int], lines: list[bytes], counts: dict[int, int]) -
         counts[signal] = counts.get(signal, 0) + 1
         if signal == 2 and b'"histogram"' in line:
             counts[HISTOGRAM] = counts.get(HISTOGRAM, 0) + 1
-        yield offset.to_bytes(8, "little") + bytes((signal,)) + _varint(len(line))
+        yield offset.to_bytes(8, "little") + bytes((signal,)) + varint(len(line))
         yield line
 
 

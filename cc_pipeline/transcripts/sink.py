@@ -16,6 +16,7 @@ from typing import Any
 
 from cc_pipeline import settings, sqlfiles
 from cc_pipeline.files.loader import BatchResult
+from cc_pipeline.files.rowbinary import string, varint
 from cc_pipeline.files.tailer import LineBatch
 from cc_pipeline.transcripts.discovery import TranscriptFile
 
@@ -32,23 +33,6 @@ ENTRY_COLUMNS = (
     "cache_creation_tokens, recorded_cost_usd, tool_names, tool_use_count, countable, "
     "skip_reason, loaded_at"
 )
-
-
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
-
-
-def _string(value: str | bytes) -> list[bytes]:
-    data = value.encode() if isinstance(value, str) else value
-    return [_varint(len(data)), data]
 
 
 BLOB_COLUMNS = [
@@ -84,10 +68,10 @@ def row_binary(batches: Sequence[LineBatch], files: dict[str, TranscriptFile]) -
             info.session_id,
             info.agent_id,
         ):
-            parts += _string(text)
-        parts.append(_varint(len(batch.offsets)))
+            parts += string(text)
+        parts.append(varint(len(batch.offsets)))
         parts.append(array("Q", batch.offsets).tobytes())
-        parts += _string(b"\n".join(batch.lines))
+        parts += string(b"\n".join(batch.lines))
     return b"".join(parts)
 
 
@@ -118,8 +102,7 @@ def _infile_insert(client: Any, rows: bytes) -> None:
         if "'" in name or "\\" in name:
             raise ValueError(f"unsupported characters in temporary path {name!r}")
         client.command(
-            f"INSERT INTO {BLOBS} ({', '.join(BLOB_COLUMNS)}) FROM INFILE '{name}' "
-            "FORMAT RowBinary"
+            f"INSERT INTO {BLOBS} ({', '.join(BLOB_COLUMNS)}) FROM INFILE '{name}' FORMAT RowBinary"
         )
     finally:
         os.unlink(name)

@@ -23,6 +23,8 @@ SELECT
     ResourceAttributes AS resource_attributes,
     LogAttributes AS attributes,
     Timestamp AS log_timestamp,
+    -- otel_logs' partition column: bounding a read by it reads only those days' partitions
+    TimestampTime AS log_time,
     _file_key,
     _offset
 FROM otel_logs
@@ -31,7 +33,7 @@ WHERE ScopeName = 'com.anthropic.claude_code.events' OR startsWith(Body, 'claude
 CREATE VIEW IF NOT EXISTS cc_api_requests AS
 SELECT
     timestamp, session_id, user_id, organization_id, user_email, terminal_type, prompt_id,
-    event_sequence, service_name, app_version,
+    event_sequence, service_name, app_version, log_timestamp, log_time,
     attributes['model'] AS model,
     attributes['request_id'] AS request_id,
     attributes['client_request_id'] AS client_request_id,

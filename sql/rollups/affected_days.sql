@@ -3,7 +3,7 @@
 WITH
     ids AS (
         SELECT attributes['request_id'] AS request_id
-        FROM rollup_cc_events
+        FROM cc_events
         WHERE log_time >= toDateTime({lo:Date}, 'UTC') - INTERVAL 1 HOUR
           AND log_time <= toDateTime({hi:Date}, 'UTC') + INTERVAL 1 HOUR
           AND log_timestamp >= toDateTime64({lo:Date}, 9, 'UTC') - INTERVAL 1 HOUR
@@ -17,7 +17,7 @@ WITH
     )
 SELECT DISTINCT day FROM (
     SELECT toDate(timestamp) AS day
-    FROM rollup_cc_events
+    FROM cc_events
     WHERE log_time >= toDateTime({lo:Date}, 'UTC') - INTERVAL 1 HOUR
       AND log_time <= toDateTime({hi:Date}, 'UTC') + INTERVAL 1 HOUR
       AND log_timestamp >= toDateTime64({lo:Date}, 9, 'UTC') - INTERVAL 1 HOUR

@@ -13,7 +13,7 @@ SELECT
     toFloat64OrNull(attributes['duration_ms']) AS duration_ms,
     attributes['decision'] AS decision,
     attributes['status_code'] AS status_code
-FROM rollup_cc_events
+FROM cc_events
 WHERE log_time >= toDateTime({lo:DateTime64(3, 'UTC')}) - INTERVAL 1 HOUR
   AND log_time <= toDateTime({hi:DateTime64(3, 'UTC')}) + INTERVAL 1 HOUR
   AND log_timestamp >= {lo:DateTime64(3, 'UTC')} - INTERVAL 1 HOUR

@@ -21,7 +21,7 @@ WITH
     ),
     ev AS (
         SELECT toDate(timestamp) AS day, count() AS n
-        FROM rollup_cc_events
+        FROM cc_events
         WHERE log_time >= toDateTime(lo_day, 'UTC') - INTERVAL 1 HOUR
           AND log_time <= toDateTime(hi_day, 'UTC') + INTERVAL 1 HOUR
           AND log_timestamp >= toDateTime64(lo_day, 9, 'UTC') - INTERVAL 1 HOUR

@@ -15,23 +15,14 @@ WITH
     tel_raw AS (
         SELECT
             timestamp, session_id, user_id, organization_id, user_email, terminal_type,
-            app_version, event_sequence,
-            attributes['model'] AS model,
-            attributes['request_id'] AS request_id,
-            toUInt64(greatest(0, ifNull(toFloat64OrNull(attributes['input_tokens']), 0))) AS input_tokens,
-            toUInt64(greatest(0, ifNull(toFloat64OrNull(attributes['output_tokens']), 0))) AS output_tokens,
-            toUInt64(greatest(0, ifNull(toFloat64OrNull(attributes['cache_read_tokens']), 0))) AS cache_read_tokens,
-            toUInt64(greatest(0, ifNull(toFloat64OrNull(attributes['cache_creation_tokens']), 0))) AS cache_creation_tokens,
-            ifNull(toFloat64OrNull(attributes['cost_usd']), 0) AS cost_usd,
-            toFloat64OrNull(attributes['duration_ms']) AS duration_ms,
-            toFloat64OrNull(attributes['ttft_ms']) AS ttft_ms,
-            attributes['query_source'] AS query_source
-        FROM rollup_cc_events
+            app_version, event_sequence, model, request_id, input_tokens, output_tokens,
+            cache_read_tokens, cache_creation_tokens, cost_usd, duration_ms, ttft_ms,
+            query_source
+        FROM cc_api_requests
         WHERE log_time >= toDateTime(lo_day, 'UTC') - INTERVAL 1 HOUR
           AND log_time <= toDateTime(hi_day, 'UTC') + INTERVAL 1 HOUR
           AND log_timestamp >= toDateTime64(lo_day, 9, 'UTC') - INTERVAL 1 HOUR
           AND log_timestamp < toDateTime64(hi_day, 9, 'UTC') + INTERVAL 1 HOUR
-          AND event_name = 'api_request'
           AND toDate(timestamp) >= lo_day AND toDate(timestamp) < hi_day
     ),
     tel AS (

@@ -1,5 +1,5 @@
 # cc_pipeline: make run (Dagster UI + daemon, embedded default) and make test.
-.PHONY: install run test test-all lint format bench clean parity bench-backfill
+.PHONY: install run test lint format bench bench-backfill bench-rollups bench-collector parity clean
 
 install:
 	@scripts/install.sh

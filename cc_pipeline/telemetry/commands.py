@@ -45,12 +45,15 @@ def register(subparsers: Any) -> None:
 
 def run_ingest(args: argparse.Namespace) -> int:
     from cc_pipeline.resources.connection import EmbeddedDatabaseBusy, connection_from_env
-    from cc_pipeline.telemetry.ingest import ingest_telemetry
+    from cc_pipeline.telemetry.ingest import ingest_telemetry, parse_helpers
 
     resource = connection_from_env(busy_timeout_s=args.wait)
     progress = ByteProgress("ingest")
     try:
-        with resource.connect(on_wait=say) as client:
+        with (
+            resource.connect(on_wait=say) as client,
+            parse_helpers(resource.connect) as helpers,
+        ):
             summary = ingest_telemetry(
                 client,
                 args.source,
@@ -58,6 +61,7 @@ def run_ingest(args: argparse.Namespace) -> int:
                 max_batch_bytes=max(1, int(args.batch_mb * 2**20)),
                 progress=progress,
                 log=say,
+                helper_clients=helpers,
             )
     except EmbeddedDatabaseBusy as exc:
         say(str(exc))

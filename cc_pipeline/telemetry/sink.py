@@ -8,6 +8,7 @@ points pass through a scratch table where points without a numeric value are set
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,6 +79,7 @@ class TelemetrySink:
     )
     allowed_hashes: list[int] = field(default_factory=list)
     allowed_pair_hashes: list[int] = field(default_factory=list)
+    helper_clients: list[Any] = field(default_factory=list)
 
     def prepare(self, client: Any) -> None:
         sqlfiles.run_script(client, "telemetry/batch_tables.sql")
@@ -117,13 +119,9 @@ class TelemetrySink:
             "allowed_pairs": self.allowed_pair_hashes,
         }
         lines_with_rows = 0
-        for code, name, table in ((1, "logs", "otel_logs"), (3, "traces", "otel_traces")):
+        self._parse(client, params, lines_by_signal)
+        for code, table in ((1, "otel_logs"), (3, "otel_traces")):
             if lines_by_signal.get(code):
-                client.command(
-                    sqlfiles.load(f"telemetry/{name}.sql"),
-                    parameters=params,
-                    settings=PARSE_SETTINGS,
-                )
                 count, newest, lines = client.query(
                     BATCH_ROWS.format(time="Timestamp", table=table), parameters=params
                 ).result_rows[0]
@@ -149,11 +147,50 @@ class TelemetrySink:
             result.quarantined += _quarantine_count(client, params) - before
         return result
 
+    def _parse(self, client: Any, params: dict[str, Any], lines_by_signal: dict[int, int]) -> None:
+        """Run the batch's parse statements side by side, one client each.
+
+        A query over one staged batch uses one core, and clients of the same database run
+        their queries at the same time: log lines, the bulk, are split in shares over the
+        first clients; metric and span lines, small, run on the last one meanwhile.
+        """
+        clients = [client, *self.helper_clients]
+        small = [
+            name for code, name in ((2, "metrics"), (3, "traces")) if lines_by_signal.get(code)
+        ]
+        log_clients = clients[:-1] if small and len(clients) > 2 else clients
+        jobs: list[list[tuple[str, dict[str, Any]]]] = [[] for _ in clients]
+        if lines_by_signal.get(1):
+            for shard in range(len(log_clients)):
+                shares = {"shards": len(log_clients), "shard": shard}
+                jobs[shard].append(("telemetry/logs.sql", {**params, **shares}))
+        for name in small:
+            jobs[-1].append((f"telemetry/{name}.sql", params))
+        errors: list[BaseException] = []
+
+        def run(index: int) -> None:
+            try:
+                for sql_file, job_params in jobs[index]:
+                    clients[index].command(
+                        sqlfiles.load(sql_file), parameters=job_params, settings=PARSE_SETTINGS
+                    )
+            except BaseException as exc:  # re-raised in the calling thread below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(1, len(clients))]
+        for thread in threads:
+            thread.start()
+        run(0)
+        for thread in threads:
+            thread.join()
+        if errors:
+            raise errors[0]
+
     def _load_metrics(
         self, client: Any, params: dict[str, Any], result: BatchResult, histograms: bool
     ) -> int:
-        """Load the batch's metric points; return how many lines produced points."""
-        client.command(sqlfiles.load("telemetry/metrics.sql"), parameters=params)
+        """Count the batch's parsed metric points, set aside unusable ones, load histograms;
+        return how many lines produced points."""
         lines_with_points = 0
         for kind, points, newest, lines, bad_lines in client.query(
             "SELECT kind, countIf(has_value), maxIf(time, has_value), uniqExact(offset), "

@@ -8,6 +8,7 @@ run: install
 	.venv/bin/cc-pipeline serve
 
 test: install
+	@scripts/install_test_tools.sh
 	.venv/bin/pytest -q
 
 lint: install

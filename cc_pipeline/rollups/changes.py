@@ -121,4 +121,12 @@ def expand_days(client: Any, days: set[date]) -> set[date]:
             "hi": ordered[-1] + timedelta(days=2),
         },
     ).result_rows
-    return days | {row[0] for row in rows}
+    # telemetry-only requests of a session take its project from the session's transcripts:
+    # days whose requests still lack a project that the changed days now provide
+    sessions = client.query(
+        "SELECT DISTINCT day FROM usage_requests WHERE project = '' AND session_id IN ("
+        "SELECT session_id FROM rollup_transcript_requests "
+        "WHERE day IN {days:Array(Date)} AND session_id != '' AND project != '')",
+        parameters={"days": ordered},
+    ).result_rows
+    return days | {row[0] for row in rows} | {row[0] for row in sessions}

@@ -51,10 +51,12 @@ WITH
         FROM rollup_transcript_requests
         WHERE day >= lo_day AND day < hi_day
     ),
+    -- a session's project from its transcripts on any day, so a day rebuilt alone fills it
+    -- as a full rebuild does
     tr_sessions AS (
         SELECT session_id, argMax(project, project != '') AS project
-        FROM tr_raw
-        WHERE session_id != ''
+        FROM rollup_transcript_requests
+        WHERE session_id IN (SELECT session_id FROM tel_raw WHERE session_id != '')
         GROUP BY session_id
     ),
     tr AS (

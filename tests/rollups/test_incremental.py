@@ -7,8 +7,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from cc_pipeline.rollups.partitions import MONTHLY_TABLES
 from cc_pipeline.rollups.refresh import ROLLUP_TABLES, refresh_rollups
 from tests.conftest import scalar
@@ -66,9 +64,7 @@ def test_events_carry_the_partition_column_of_otel_logs(ch: Any, tmp_path: Path)
     """The rollups bound their reads by log_time; it must be the record's TimestampTime."""
     load_fixture_sources(ch, tmp_path / "otel")
     assert scalar(ch, "SELECT count() FROM cc_events") > 100
-    assert (
-        scalar(ch, "SELECT countIf(log_time != toDateTime(log_timestamp)) FROM cc_events") == 0
-    )
+    assert scalar(ch, "SELECT countIf(log_time != toDateTime(log_timestamp)) FROM cc_events") == 0
     assert scalar(ch, "SELECT count() FROM cc_api_requests WHERE log_time IS NULL") == 0
 
 
@@ -115,12 +111,6 @@ def test_day_left_empty_is_dropped(ch: Any, tmp_path: Path) -> None:
         assert scalar(ch, f"SELECT count() FROM {table} WHERE day = '2026-11-24'") > 0, table
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known: a telemetry-only request takes its session's project from the transcripts "
-    "inside the rebuilt batch's window (batch days +- 1), so an incremental refresh of a day "
-    "can leave a project empty that a full rebuild fills",
-)
 def test_session_project_fill_independent_of_batch(ch: Any, tmp_path: Path) -> None:
     load_fixture_sources(ch, tmp_path / "otel")
     refresh_rollups(ch)
@@ -129,5 +119,53 @@ def test_session_project_fill_independent_of_batch(ch: Any, tmp_path: Path) -> N
     add_day(ch, 2, "req_added_a")  # the fixtures' session, two days after its transcripts
     refresh_rollups(ch)
     incremental = snapshot(ch)
+    refresh_rollups(ch, full=True)
+    assert snapshot(ch) == incremental
+
+
+def test_transcripts_arriving_later_fill_the_project_of_earlier_telemetry_days(
+    ch: Any, tmp_path: Path
+) -> None:
+    """A session known only from telemetry gets its project when its transcript comes later."""
+    import json
+
+    from cc_pipeline.transcripts.backfill import backfill_transcripts
+
+    load_fixture_sources(ch, tmp_path / "otel")
+    refresh_rollups(ch)
+    add_day(ch, 5, "req_added_c", "session-c")  # telemetry only, five days after the fixtures
+    refresh_rollups(ch)
+    assert scalar(ch, "SELECT project FROM usage_requests WHERE request_id = 'req_added_c'") == ""
+    when = scalar(
+        ch, "SELECT toString(timestamp) FROM usage_requests WHERE request_id = 'req_added_c'"
+    )
+    day_before = scalar(ch, "SELECT toString(toDate({t:String}) - 3)", t=when)
+    line = {
+        "type": "assistant",
+        "sessionId": "session-c",
+        "cwd": "/home/dev/later-project",
+        "timestamp": f"{day_before}T10:00:00.000Z",
+        "requestId": "req_transcript_c",
+        "uuid": "u-c",
+        "version": "2.1.197",
+        "message": {
+            "id": "msg_c",
+            "model": "claude-sonnet-4-5-20250929",
+            "usage": {
+                "input_tokens": 3,
+                "output_tokens": 5,
+                "cache_creation_input_tokens": 0,
+                "cache_read_input_tokens": 0,
+            },
+        },
+    }
+    folder = tmp_path / "later" / "projects" / "-home-dev-later-project"
+    folder.mkdir(parents=True)
+    (folder / "session-c.jsonl").write_text(json.dumps(line, separators=(",", ":")) + "\n")
+    backfill_transcripts(ch, [tmp_path / "later"])
+    refresh_rollups(ch)
+    incremental = snapshot(ch)
+    project = scalar(ch, "SELECT project FROM usage_requests WHERE request_id = 'req_added_c'")
+    assert project != ""
     refresh_rollups(ch, full=True)
     assert snapshot(ch) == incremental

@@ -120,6 +120,7 @@ def main() -> int:
     shutil.rmtree(folder, ignore_errors=True)
     started = time.perf_counter()
     logs, points, size = write(folder / "claude-code.jsonl", args.records)
+    os.sync()  # the generated file reaches the disk before anything is timed
     print(
         f"generated {logs:,} log records + {points:,} metric points, "
         f"{size / 2**20:,.0f} MB of Collector JSONL in {time.perf_counter() - started:.1f}s"

@@ -131,11 +131,13 @@ def test_crash_before_every_write_then_rerun(tmp_path, bodies):
     assert reference[5] == 1
 
 
-def test_kill_9_at_random_moments_then_rerun(tmp_path, bodies):
+def test_kill_9_at_random_moments_then_rerun(tmp_path, bodies, monkeypatch):
     folder = tmp_path / "otel"
     for i in range(12):
         write_jsonl(folder / f"claude-code-2026-11-24T00-{i:02d}-00.000-size.jsonl", bodies)
-    env = dict(os.environ, CC_PIPELINE_HOME=str(tmp_path / "home"))
+    monkeypatch.setenv("CC_PIPELINE_HOME", str(tmp_path / "home"))
+    env = dict(os.environ)
+    cursors = cursor_path_for(folder)
     cmd = [
         sys.executable,
         "-m",
@@ -144,22 +146,28 @@ def test_kill_9_at_random_moments_then_rerun(tmp_path, bodies):
         "--source",
         str(folder),
         "--batch-mb",
-        "0.25",
+        "0.1",
     ]
     rng = random.Random(7)
     kills = 0
     for _ in range(4):
+        before = cursors.stat().st_mtime_ns if cursors.exists() else 0
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(1.5, 4.0))
+        # wait until this run has written its books at least once, then kill it soon after
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline:
+            if cursors.exists() and cursors.stat().st_mtime_ns != before:
+                break
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0.0, 0.4))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1
         proc.wait()
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert kills >= 1
+    assert kills >= 3
     expected = expected_totals([("", b) for b in bodies * 12])
-    os.environ["CC_PIPELINE_HOME"] = env["CC_PIPELINE_HOME"]
     with ClickHouseResource().connect() as client:
         logs, points, spans, cost, tokens, quarantined = client.query(TOTALS_SQL).result_rows[0]
         again = ingest_telemetry(client, folder)

@@ -148,20 +148,50 @@ LEFT JOIN (
 --    rewritten file read again is not counted twice);
 --  * `<synthetic>` API-error lines (zero usage) are kept, as ccusage lists their day.
 CREATE VIEW IF NOT EXISTS transcript_requests AS
+WITH
+    keyed AS (
+        SELECT
+            _file_key,
+            _offset,
+            is_sidechain,
+            if(message_id != '', message_id,
+               concat('line:', file_path, ':', if(uuid != '', uuid, toString(_offset)))) AS mkey,
+            if(has_request_id, request_id, '\0') AS rkey,
+            (-toInt64(total_tokens), -ifNull(cost_usd, 0.), speed = '', file_path, _offset)
+                AS rank_key
+        FROM transcript_usage_lines
+    ),
+    groups AS (
+        SELECT
+            mkey,
+            argMin((_file_key, _offset), (is_sidechain, rank_key)) AS winner,
+            min(is_sidechain) AS group_sidechain,
+            min(rank_key) AS group_rank
+        FROM keyed
+        GROUP BY mkey, rkey
+    ),
+    kept AS (
+        -- per message: every group answered outside a sidechain, or, when all its groups are
+        -- sidechain copies, the best of them
+        SELECT arrayJoin(if(min(group_sidechain), [argMin(winner, group_rank)],
+                            groupArrayIf(winner, NOT group_sidechain))) AS winner
+        FROM groups
+        GROUP BY mkey
+    )
 SELECT
     request_id,
     message_id,
     session_id,
     project,
-    timestamp,
+    assumeNotNull(timestamp) AS timestamp,
     model,
     speed,
     input_tokens,
     output_tokens,
     cache_creation_tokens,
-    cache_read_tokens,
-    cache_creation_5m_tokens,
-    cache_creation_1h_tokens,
+    cache_read_input_tokens AS cache_read_tokens,
+    write_5m AS cache_creation_5m_tokens,
+    write_1h AS cache_creation_1h_tokens,
     cost_usd,
     price_known,
     is_sidechain,
@@ -173,52 +203,5 @@ SELECT
     file_path,
     _file_key,
     _offset
-FROM (
-    SELECT
-        *,
-        countIf(NOT group_sidechain) OVER (PARTITION BY mkey) AS main_groups,
-        row_number() OVER (PARTITION BY mkey ORDER BY group_rank) AS rank_in_message
-    FROM (
-        SELECT
-            mkey,
-            rkey,
-            min(line_key.1) AS group_sidechain,
-            min(rank_key) AS group_rank,
-            argMin(request_id, line_key) AS request_id,
-            argMin(message_id, line_key) AS message_id,
-            argMin(session_id, line_key) AS session_id,
-            argMin(project, line_key) AS project,
-            argMin(assumeNotNull(timestamp), line_key) AS timestamp,
-            argMin(model, line_key) AS model,
-            argMin(speed, line_key) AS speed,
-            argMin(input_tokens, line_key) AS input_tokens,
-            argMin(output_tokens, line_key) AS output_tokens,
-            argMin(cache_creation_tokens, line_key) AS cache_creation_tokens,
-            argMin(cache_read_input_tokens, line_key) AS cache_read_tokens,
-            argMin(write_5m, line_key) AS cache_creation_5m_tokens,
-            argMin(write_1h, line_key) AS cache_creation_1h_tokens,
-            argMin(cost_usd, line_key) AS cost_usd,
-            argMin(price_known, line_key) AS price_known,
-            argMin(is_sidechain, line_key) AS is_sidechain,
-            argMin(is_api_error_message, line_key) AS is_api_error_message,
-            argMin(agent_id, line_key) AS agent_id,
-            argMin(cwd, line_key) AS cwd,
-            argMin(version, line_key) AS version,
-            argMin(usage_source, line_key) AS usage_source,
-            argMin(file_path, line_key) AS file_path,
-            argMin(_file_key, line_key) AS _file_key,
-            argMin(_offset, line_key) AS _offset
-        FROM (
-            SELECT
-                *,
-                if(message_id != '', message_id,
-                   concat('line:', file_path, ':', if(uuid != '', uuid, toString(_offset)))) AS mkey,
-                if(has_request_id, request_id, '\0') AS rkey,
-                (-toInt64(total_tokens), -ifNull(cost_usd, 0.), speed = '', file_path, _offset) AS rank_key,
-                (is_sidechain, -toInt64(total_tokens), -ifNull(cost_usd, 0.), speed = '', file_path, _offset) AS line_key
-            FROM transcript_usage_lines
-        )
-        GROUP BY mkey, rkey
-    )
-)
-WHERE NOT group_sidechain OR (main_groups = 0 AND rank_in_message = 1);
+FROM transcript_usage_lines
+WHERE (_file_key, _offset) IN (SELECT winner FROM kept);

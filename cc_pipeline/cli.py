@@ -37,8 +37,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from cc_pipeline.resources.engine_lock import EmbeddedDatabaseBusy
+
     try:
         return int(args.func(args) or 0)
+    except EmbeddedDatabaseBusy as exc:  # another process holds the embedded database
+        print(exc, file=sys.stderr)
+        return 75
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

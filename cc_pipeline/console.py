@@ -10,6 +10,16 @@ def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def add_wait_option(parser: Any, default: float = 600.0) -> None:
+    """``--wait``: how long a command waits for a busy embedded database."""
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=default,
+        help=f"seconds to wait for a busy embedded database (default {default:.0f})",
+    )
+
+
 def human_bytes(n: float) -> str:
     for unit in ("B", "KB", "MB", "GB"):
         if abs(n) < 1024 or unit == "GB":

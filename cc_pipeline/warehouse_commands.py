@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from cc_pipeline.console import say
+from cc_pipeline.console import add_wait_option, say
 
 
 def register(subparsers: Any) -> None:
@@ -23,12 +23,7 @@ def register(subparsers: Any) -> None:
         "query", help='e.g. "SELECT model, sum(cost_usd) FROM cc_api_requests GROUP BY model"'
     )
     parser.add_argument("--format", choices=("table", "json"), default="table")
-    parser.add_argument(
-        "--wait",
-        type=float,
-        default=120.0,
-        help="seconds to wait for a busy embedded database (default 120)",
-    )
+    add_wait_option(parser, 120.0)
     parser.set_defaults(func=run_sql)
 
 
@@ -47,20 +42,17 @@ def _jsonable(value: Any) -> Any:
 
 
 def run_sql(args: argparse.Namespace) -> int:
-    from cc_pipeline.resources.connection import EmbeddedDatabaseBusy, connection_from_env
+    from cc_pipeline.resources.connection import connection_from_env
     from cc_pipeline.schema import migrate
 
     resource = connection_from_env(busy_timeout_s=args.wait)
-    try:
-        with resource.connect(on_wait=say) as client:
-            migrate(client)
+    with resource.connect(on_wait=say) as client:
+        migrate(client)
+        try:
             result = client.query(args.query, settings={"readonly": 2})
-    except EmbeddedDatabaseBusy as exc:
-        say(str(exc))
-        return 75
-    except Exception as exc:
-        say(f"query failed: {exc}")
-        return 1
+        except Exception as exc:
+            say(f"query failed: {exc}")
+            return 1
     names = list(result.column_names)
     rows = result.result_rows
     if args.format == "json":

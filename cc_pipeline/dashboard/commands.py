@@ -8,7 +8,7 @@ import http.server
 import webbrowser
 from typing import Any
 
-from cc_pipeline.console import say
+from cc_pipeline.console import add_wait_option, say
 
 
 def register(subparsers: Any) -> None:
@@ -22,25 +22,21 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--no-build", action="store_true", help="open the last build as it is")
     parser.add_argument("--no-open", action="store_true", help="only build and print the path")
-    parser.add_argument("--wait", type=float, default=600.0)
+    add_wait_option(parser)
     parser.set_defaults(func=run_dashboard)
 
 
 def run_dashboard(args: argparse.Namespace) -> int:
     from cc_pipeline.dashboard.build import build_dashboard, dashboard_path
-    from cc_pipeline.resources.connection import EmbeddedDatabaseBusy, connection_from_env
+    from cc_pipeline.resources.connection import connection_from_env
     from cc_pipeline.schema import migrate
 
     path = dashboard_path()
     if not args.no_build:
         resource = connection_from_env(busy_timeout_s=args.wait)
-        try:
-            with resource.connect(on_wait=say) as client:
-                migrate(client)
-                path = build_dashboard(client).path
-        except EmbeddedDatabaseBusy as exc:
-            say(str(exc))
-            return 75
+        with resource.connect(on_wait=say) as client:
+            migrate(client)
+            path = build_dashboard(client).path
     if not path.exists():
         say(f"no dashboard at {path}: run `cc-pipeline rollup` first")
         return 1

@@ -8,7 +8,7 @@ import sys
 from datetime import date
 from typing import Any
 
-from cc_pipeline.console import say
+from cc_pipeline.console import add_wait_option, say
 
 
 def register(subparsers: Any) -> None:
@@ -27,12 +27,7 @@ def register(subparsers: Any) -> None:
         help="rebuild this day (YYYY-MM-DD); repeatable",
     )
     rollup.add_argument("--no-dashboard", action="store_true", help="skip the dashboard")
-    rollup.add_argument(
-        "--wait",
-        type=float,
-        default=600.0,
-        help="seconds to wait for a busy embedded database (default 600)",
-    )
+    add_wait_option(rollup)
     rollup.set_defaults(func=run_rollup)
 
     report = subparsers.add_parser(
@@ -47,7 +42,7 @@ def register(subparsers: Any) -> None:
     report.add_argument(
         "--user", default=None, help="one user_id (blocks: default every user; '' = no known user)"
     )
-    report.add_argument("--wait", type=float, default=600.0)
+    add_wait_option(report)
     report.set_defaults(func=run_report)
 
     demo = subparsers.add_parser(
@@ -57,7 +52,7 @@ def register(subparsers: Any) -> None:
         "projects (overlapping sources) under CC_PIPELINE_HOME, then ingest, backfill, refresh "
         "the rollups and build the dashboard.",
     )
-    demo.add_argument("--wait", type=float, default=600.0)
+    add_wait_option(demo)
     demo.set_defaults(func=run_demo_command)
 
 
@@ -68,22 +63,17 @@ def _resource(wait: float) -> Any:
 
 
 def run_rollup(args: argparse.Namespace) -> int:
-    from cc_pipeline.resources.connection import EmbeddedDatabaseBusy
     from cc_pipeline.rollups.checks import run_all
     from cc_pipeline.rollups.refresh import refresh_rollups
 
-    try:
-        with _resource(args.wait).connect(on_wait=say) as client:
-            summary = refresh_rollups(client, days=args.day, full=args.full, log=say)
-            outcomes = run_all(client)
-            built = None
-            if not args.no_dashboard:
-                from cc_pipeline.dashboard.build import build_dashboard
+    with _resource(args.wait).connect(on_wait=say) as client:
+        summary = refresh_rollups(client, days=args.day, full=args.full, log=say)
+        outcomes = run_all(client)
+        built = None
+        if not args.no_dashboard:
+            from cc_pipeline.dashboard.build import build_dashboard
 
-                built = build_dashboard(client)
-    except EmbeddedDatabaseBusy as exc:
-        say(str(exc))
-        return 75
+            built = build_dashboard(client)
     print(summary.describe())
     for outcome in outcomes:
         state = "ok" if outcome.passed else ("WARN" if outcome.warn_only else "FAIL")
@@ -94,22 +84,17 @@ def run_rollup(args: argparse.Namespace) -> int:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from cc_pipeline.resources.connection import EmbeddedDatabaseBusy
     from cc_pipeline.rollups import reports
     from cc_pipeline.schema import migrate
 
-    try:
-        with _resource(args.wait).connect(on_wait=say) as client:
-            migrate(client)
-            if args.kind == "daily":
-                report = reports.daily_report(client, args.since, args.until, args.user)
-            elif args.kind == "session":
-                report = reports.session_report(client, args.since, args.until, args.user)
-            else:
-                report = reports.blocks_report(client, args.user, args.since, args.until)
-    except EmbeddedDatabaseBusy as exc:
-        say(str(exc))
-        return 75
+    with _resource(args.wait).connect(on_wait=say) as client:
+        migrate(client)
+        if args.kind == "daily":
+            report = reports.daily_report(client, args.since, args.until, args.user)
+        elif args.kind == "session":
+            report = reports.session_report(client, args.since, args.until, args.user)
+        else:
+            report = reports.blocks_report(client, args.user, args.since, args.until)
     if args.json:
         json.dump(report, sys.stdout, indent=2)
         print()
@@ -119,15 +104,10 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def run_demo_command(args: argparse.Namespace) -> int:
-    from cc_pipeline.resources.connection import EmbeddedDatabaseBusy
     from cc_pipeline.rollups.demo import run_demo
 
-    try:
-        with _resource(args.wait).connect(on_wait=say) as client:
-            result = run_demo(client, log=say)
-    except EmbeddedDatabaseBusy as exc:
-        say(str(exc))
-        return 75
+    with _resource(args.wait).connect(on_wait=say) as client:
+        result = run_demo(client, log=say)
     print(
         f"demo: {result['requests']} requests over {result['days']} days; "
         f"dashboard {result['dashboard']}"

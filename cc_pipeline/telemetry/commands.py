@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from cc_pipeline.console import ByteProgress, human_bytes, say
+from cc_pipeline.console import ByteProgress, add_wait_option, human_bytes, say
 
 
 def register(subparsers: Any) -> None:
@@ -34,17 +34,12 @@ def register(subparsers: Any) -> None:
         default=16.0,
         help="MB of lines loaded per batch (default 16); smaller uses less memory",
     )
-    parser.add_argument(
-        "--wait",
-        type=float,
-        default=600.0,
-        help="seconds to wait for a busy embedded database (default 600)",
-    )
+    add_wait_option(parser)
     parser.set_defaults(func=run_ingest)
 
 
 def run_ingest(args: argparse.Namespace) -> int:
-    from cc_pipeline.resources.connection import EmbeddedDatabaseBusy, connection_from_env
+    from cc_pipeline.resources.connection import connection_from_env
     from cc_pipeline.telemetry.ingest import ingest_telemetry, parse_helpers
 
     resource = connection_from_env(busy_timeout_s=args.wait)
@@ -63,9 +58,6 @@ def run_ingest(args: argparse.Namespace) -> int:
                 log=say,
                 helper_clients=helpers,
             )
-    except EmbeddedDatabaseBusy as exc:
-        say(str(exc))
-        return 75
     finally:
         progress.close()
     print(f"source      {summary.folder}")

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from cc_pipeline.console import ByteProgress, human_bytes, say
+from cc_pipeline.console import ByteProgress, add_wait_option, human_bytes, say
 
 
 def register(subparsers: Any) -> None:
@@ -43,17 +43,12 @@ def register(subparsers: Any) -> None:
         help="also print requests, tokens and cost per model over everything loaded, and "
         "the models without a price",
     )
-    parser.add_argument(
-        "--wait",
-        type=float,
-        default=600.0,
-        help="seconds to wait for a busy embedded database (default 600)",
-    )
+    add_wait_option(parser)
     parser.set_defaults(func=run_backfill)
 
 
 def run_backfill(args: argparse.Namespace) -> int:
-    from cc_pipeline.resources.connection import EmbeddedDatabaseBusy, connection_from_env
+    from cc_pipeline.resources.connection import connection_from_env
     from cc_pipeline.transcripts.backfill import backfill_transcripts
     from cc_pipeline.transcripts.discovery import parse_roots
 
@@ -71,9 +66,6 @@ def run_backfill(args: argparse.Namespace) -> int:
                 log=say,
                 totals=args.totals,
             )
-    except EmbeddedDatabaseBusy as exc:
-        say(str(exc))
-        return 75
     except ValueError as exc:
         say(str(exc))
         return 2

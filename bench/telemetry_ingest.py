@@ -61,11 +61,9 @@ def run_child(kind: str, folder: Path, db: Path) -> dict:
         migrate(client)
         started = time.perf_counter()
         if kind == "project":
-            from cc_pipeline.telemetry.ingest import ingest_telemetry, parse_helpers
+            from cc_pipeline.telemetry.ingest import ingest_telemetry
 
-            database = ClickHouseResource(path=str(db))
-            with parse_helpers(database.connect) as helpers:
-                summary = ingest_telemetry(client, folder, helper_clients=helpers)
+            summary = ingest_telemetry(client, folder)
             logs = summary.rows["otel_logs"]
         else:
             for path in sorted(folder.iterdir()):

@@ -38,7 +38,12 @@ class BatchResult:
 
 
 class BatchSink(Protocol):
-    """Turns a batch of lines into rows. Every row it writes carries ``_file_key``/``_offset``."""
+    """Turns a batch of lines into rows. Every row it writes carries ``_file_key``/``_offset``.
+
+    A sink may also have ``frame(batch)``, called on the reader thread as each batch is
+    read (to prepare its rows while the previous batch loads), and ``close()``, called when
+    the run ends.
+    """
 
     source: str
     tables: Sequence[str]
@@ -143,13 +148,17 @@ class _ByteQueue:
 
 
 def read_ahead(
-    files: Sequence[tuple[Path, FileCursor]], max_batch_bytes: int, max_line_bytes: int
+    files: Sequence[tuple[Path, FileCursor]],
+    max_batch_bytes: int,
+    max_line_bytes: int,
+    frame: Callable[[LineBatch], None] | None = None,
 ) -> Iterator[tuple[Path, FileCursor, list[LineBatch], bool]]:
     """Files' new batches ``(path, cursor, batches, last_of_file)``, read by a background
     thread up to one group ahead.
 
     Reading and framing lines (Python) then overlaps with loading the previous group
-    (ClickHouse, which releases the GIL). Cursors are only read here, never moved.
+    (ClickHouse, which releases the GIL), and so does ``frame``, run on each batch as it
+    is read. Cursors are only read here, never moved.
     """
     queue = _ByteQueue(max_batch_bytes)
     done = object()
@@ -160,6 +169,8 @@ def read_ahead(
                 batches: list[LineBatch] = []
                 held = 0
                 for batch in read_batches(path, cursor, max_batch_bytes, max_line_bytes):
+                    if frame is not None:
+                        frame(batch)
                     if batches and held + batch.nbytes > max_batch_bytes:
                         if not queue.put((path, cursor, batches, False), held):
                             return
@@ -231,62 +242,70 @@ def ingest_folder(
         total = plan.pending_bytes
         done = 0
         sink.prepare(client)
-        load_many = getattr(sink, "load_many", None)
-        group: list[LineBatch] = []
-        group_bytes = 0
-
-        def flush() -> None:
-            nonlocal done, group_bytes
-            if not group:
-                return
-            for batch in group:
-                batch.cursor.pending_start = batch.start
-            store.save()
-            if load_many is not None:
-                result = load_many(client, group)
-            else:
-                result = sink.load(client, group[0])
-            for batch in group:
-                result.quarantined += quarantine(
-                    client, sink.source, batch.cursor.path, batch.cursor.key, batch.rejects
-                )
-                batch.cursor.offset = batch.end
-                batch.cursor.pending_start = None
-            store.save()
-            summary.batches += 1
-            summary.bytes_read += group_bytes
-            summary.rows.update(result.rows)
-            summary.quarantined += result.quarantined
-            if result.newest_event and (
-                summary.newest_event is None or result.newest_event > summary.newest_event
-            ):
-                summary.newest_event = result.newest_event
-            done += group_bytes
-            if progress:
-                progress(done, max(total, done), group[-1].cursor.path)
-            group.clear()
+        frame = getattr(sink, "frame", None)
+        batches_read = read_ahead(plan.files, max_batch_bytes, max_line_bytes, frame)
+        try:
+            load_many = getattr(sink, "load_many", None)
+            group: list[LineBatch] = []
             group_bytes = 0
 
-        read_any = False
-        for path, cursor, batches, last in read_ahead(plan.files, max_batch_bytes, max_line_bytes):
-            for batch in batches:
-                if group and (
-                    load_many is None
-                    or group_bytes + batch.nbytes > max_batch_bytes
-                    or any(b.cursor is cursor for b in group)
+            def flush() -> None:
+                nonlocal done, group_bytes
+                if not group:
+                    return
+                for batch in group:
+                    batch.cursor.pending_start = batch.start
+                store.save()
+                if load_many is not None:
+                    result = load_many(client, group)
+                else:
+                    result = sink.load(client, group[0])
+                for batch in group:
+                    result.quarantined += quarantine(
+                        client, sink.source, batch.cursor.path, batch.cursor.key, batch.rejects
+                    )
+                    batch.cursor.offset = batch.end
+                    batch.cursor.pending_start = None
+                store.save()
+                summary.batches += 1
+                summary.bytes_read += group_bytes
+                summary.rows.update(result.rows)
+                summary.quarantined += result.quarantined
+                if result.newest_event and (
+                    summary.newest_event is None or result.newest_event > summary.newest_event
                 ):
-                    flush()
-                group.append(batch)
-                group_bytes += batch.nbytes
-                read_any = True
-            if not last:
-                continue
-            summary.files_read += int(read_any)
-            if not read_any and cursor.offset < cursor.size and not path.exists():
-                event = FileEvent(str(path), "vanished", "file disappeared before it was read")
-                summary.events.append(event)
-                say(f"{event.kind}: {event.path}: {event.detail}")
+                    summary.newest_event = result.newest_event
+                done += group_bytes
+                if progress:
+                    progress(done, max(total, done), group[-1].cursor.path)
+                group.clear()
+                group_bytes = 0
+
             read_any = False
-        flush()
+            for path, cursor, batches, last in batches_read:
+                for batch in batches:
+                    if group and (
+                        load_many is None
+                        or group_bytes + batch.nbytes > max_batch_bytes
+                        or any(b.cursor is cursor for b in group)
+                    ):
+                        flush()
+                    group.append(batch)
+                    group_bytes += batch.nbytes
+                    read_any = True
+                if not last:
+                    continue
+                summary.files_read += int(read_any)
+                if not read_any and cursor.offset < cursor.size and not path.exists():
+                    event = FileEvent(str(path), "vanished", "file disappeared before it was read")
+                    summary.events.append(event)
+                    say(f"{event.kind}: {event.path}: {event.detail}")
+                read_any = False
+            flush()
+        finally:
+            batches_read.close()  # the reader thread stops before the sink closes
+            close = getattr(sink, "close", None)
+            if close is not None:
+                close()
     summary.seconds = time.monotonic() - started
     return summary

@@ -15,6 +15,7 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cc_pipeline.files.cursors import CursorStore, FileCursor
 
@@ -41,6 +42,7 @@ class LineBatch:
     offsets: list[int] = field(default_factory=list)
     lines: list[bytes] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
+    prepared: Any = None  # what the sink made of the lines on the reader thread, if anything
 
     @property
     def nbytes(self) -> int:

@@ -29,7 +29,7 @@ def start_for_serve(say: Callable[[str], None]) -> LocalStack | None:
     endpoints = status.endpoints
     say(
         f"OTLP receiver on {endpoints['otlp grpc']} (gRPC) and {endpoints['otlp http']} (HTTP), "
-        f"writing {endpoints['output']}; point Claude Code at it: eval \"$(cc-pipeline env)\""
+        f'writing {endpoints["output"]}; point Claude Code at it: eval "$(cc-pipeline env)"'
     )
     return local
 

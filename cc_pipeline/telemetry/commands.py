@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from cc_pipeline.console import ByteProgress, add_wait_option, human_bytes, say
+from cc_pipeline.telemetry.ingest import DEFAULT_BATCH_BYTES
 
 
 def register(subparsers: Any) -> None:
@@ -31,8 +32,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--batch-mb",
         type=float,
-        default=16.0,
-        help="MB of lines loaded per batch (default 16); smaller uses less memory",
+        default=DEFAULT_BATCH_BYTES / 2**20,
+        help=f"MB of lines loaded per batch (default {DEFAULT_BATCH_BYTES >> 20}); "
+        "smaller uses less memory",
     )
     add_wait_option(parser)
     parser.set_defaults(func=run_ingest)
@@ -40,15 +42,12 @@ def register(subparsers: Any) -> None:
 
 def run_ingest(args: argparse.Namespace) -> int:
     from cc_pipeline.resources.connection import connection_from_env
-    from cc_pipeline.telemetry.ingest import ingest_telemetry, parse_helpers
+    from cc_pipeline.telemetry.ingest import ingest_telemetry
 
     resource = connection_from_env(busy_timeout_s=args.wait)
     progress = ByteProgress("ingest")
     try:
-        with (
-            resource.connect(on_wait=say) as client,
-            parse_helpers(resource.connect) as helpers,
-        ):
+        with resource.connect(on_wait=say) as client:
             summary = ingest_telemetry(
                 client,
                 args.source,
@@ -56,7 +55,6 @@ def run_ingest(args: argparse.Namespace) -> int:
                 max_batch_bytes=max(1, int(args.batch_mb * 2**20)),
                 progress=progress,
                 log=say,
-                helper_clients=helpers,
             )
     finally:
         progress.close()

@@ -58,7 +58,7 @@ def ingest_telemetry_asset(
     Bad lines go to `ingest_quarantine` with the reason; prompts, responses and tool inputs
     are not stored unless opted in.
     """
-    from cc_pipeline.telemetry.ingest import ingest_telemetry, parse_helpers
+    from cc_pipeline.telemetry.ingest import ingest_telemetry
 
     last_logged = [0]
 
@@ -68,17 +68,13 @@ def ingest_telemetry_asset(
             context.log.info(f"{done / 2**20:.1f} of {total / 2**20:.1f} MB read ({path})")
 
     folder = Path(config.source_dir) if config.source_dir else None
-    with (
-        clickhouse.connect(on_wait=context.log.info) as client,
-        parse_helpers(clickhouse.connect) as helpers,
-    ):
+    with clickhouse.connect(on_wait=context.log.info) as client:
         summary = ingest_telemetry(
             client,
             folder,
             keep_content=config.keep_content,
             progress=progress,
             log=context.log.info,
-            helper_clients=helpers,
         )
         totals = dict(
             client.query(

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,21 +11,9 @@ from cc_pipeline.files.loader import IngestSummary, ProgressFn, ingest_folder
 from cc_pipeline.schema import migrate
 from cc_pipeline.telemetry.sink import TelemetrySink
 
-# 16 MB of lines per batch keeps peak memory well under 1 GiB at nearly full speed.
-DEFAULT_BATCH_BYTES = 16 << 20
-
-
-def helper_count() -> int:
-    """Extra clients that parse beside the main one: one per further core (at most three),
-    and one for the small metric and span parses that run meanwhile."""
-    return max(0, min(4, os.cpu_count() or 1) - 1) + 1
-
-
-@contextmanager
-def parse_helpers(connect: Callable[[], AbstractContextManager[Any]]) -> Iterator[list[Any]]:
-    """Open ``helper_count()`` more clients of the same database for ``ingest_telemetry``."""
-    with ExitStack() as stack:
-        yield [stack.enter_context(connect()) for _ in range(helper_count())]
+# 32 MB of lines per batch: few enough batches that each one's fixed cost (query planning,
+# a part written per table) stays small, with peak memory well under 1 GiB.
+DEFAULT_BATCH_BYTES = 32 << 20
 
 
 def cursor_path_for(folder: Path) -> Path:
@@ -46,24 +31,22 @@ def ingest_telemetry(
     max_line_bytes: int = 32 << 20,
     progress: ProgressFn | None = None,
     log: Any = None,
-    helper_clients: Sequence[Any] = (),
 ) -> IngestSummary:
-    """Ingest every complete new line of the Collector output folder, exactly once.
-
-    ``helper_clients`` (more clients of the same database) parse each batch's log lines side
-    by side with ``client``, one core each.
-    """
+    """Ingest every complete new line of the Collector output folder, exactly once."""
     folder = (folder or settings.telemetry_dir()).expanduser().resolve()
     migrate(client)
+    cursor_path = cursor_path_for(folder)
     sink = TelemetrySink(
         keep_content=settings.keep_content() if keep_content is None else keep_content,
-        helper_clients=list(helper_clients),
+        # scratch files of the run, beside the cursors and emptied by the next run if a
+        # crash left any
+        spool_dir=cursor_path.with_suffix(".spool"),
     )
     return ingest_folder(
         client,
         sink,
         folder,
-        cursor_path_for(folder),
+        cursor_path,
         max_batch_bytes=max_batch_bytes,
         max_line_bytes=max_line_bytes,
         progress=progress,

@@ -1,16 +1,20 @@
 """How a batch of Collector JSONL lines becomes rows of the otel_* tables.
 
-Python frames the lines and reads the signal from each line's first key; ClickHouse parses
-them in SQL (``sql/telemetry``) straight into the tables. A line that parses to nothing is
-checked afterwards, so validation costs a pass only over lines that produced no row. Metric
-points pass through a scratch table where points without a numeric value are set aside.
+Python frames the lines and reads the signal from each line's first key, on the reader
+thread while the previous batch loads, into RowBinary spool files; ClickHouse stages them
+and parses them in SQL (``sql/telemetry``) straight into the tables. The batch is staged in
+several blocks so each parse query runs on every core. A line that parses to nothing is checked
+afterwards, so validation costs a pass only over lines that produced no row. Metric points
+pass through a scratch table where points without a numeric value are set aside.
 """
 
 from __future__ import annotations
 
-import threading
+import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -18,17 +22,25 @@ import orjson
 from cc_pipeline import sqlfiles
 from cc_pipeline.files.loader import BatchResult
 from cc_pipeline.files.rowbinary import varint
+from cc_pipeline.files.spool import SpoolDir, load_file
 from cc_pipeline.files.tailer import LineBatch
 from cc_pipeline.telemetry.privacy import ALLOWED_ATTRIBUTES, ALLOWED_EVENT_ATTRIBUTES
 
 STAGING = "_staging_telemetry_lines"
 SIGNALS = {"resourceLogs": 1, "resourceMetrics": 2, "resourceSpans": 3}
 PREFIXES = tuple((b'{"' + key.encode() + b'"', code) for key, code in SIGNALS.items())
-# Lines are staged in small blocks so the parse queries stream them with bounded memory.
-STAGING_BLOCKS = {"max_insert_block_size": 2048}
-PARSE_SETTINGS = {"min_insert_block_size_rows": 65536, "min_insert_block_size_bytes": 32 << 20}
+# A query reads a staged table one block per thread: a batch is staged in this many blocks
+# of about equal bytes, so the threads stay busy even when line sizes differ a lot.
+BLOCKS_PER_THREAD = 2
+THREADS = max(1, min(8, os.cpu_count() or 1))
+PARSE_SETTINGS = {
+    "max_threads": THREADS,
+    "max_insert_threads": THREADS,
+    "min_insert_block_size_rows": 65536,
+    "min_insert_block_size_bytes": 32 << 20,
+}
 BATCH_ROWS = (
-    "SELECT count(), max({time}), uniqExact(_offset) FROM {table} "
+    "SELECT count(), max({time}), uniqExact(_offset), {malformed} FROM {table} "
     "WHERE _file_key = {{file_key:String}} "
     "AND _offset >= {{start:UInt64}} AND _offset < {{end:UInt64}}"
 )
@@ -64,6 +76,31 @@ def row_binary(offsets: list[int], lines: list[bytes], counts: dict[int, int]) -
         yield line
 
 
+def block_bounds(lines: list[bytes], blocks: int) -> list[tuple[int, int]]:
+    """Split ``lines`` into at most ``blocks`` runs ``[start, stop)`` of about equal bytes."""
+    total = sum(len(line) for line in lines)
+    target = max(1, total // max(1, blocks))
+    bounds: list[tuple[int, int]] = []
+    start = held = 0
+    for index, line in enumerate(lines):
+        held += len(line)
+        if held >= target and len(bounds) < blocks - 1:
+            bounds.append((start, index + 1))
+            start, held = index + 1, 0
+    if start < len(lines):
+        bounds.append((start, len(lines)))
+    return bounds
+
+
+@dataclass
+class SpooledLines:
+    """A batch framed on the reader thread: its spool files and what they hold."""
+
+    files: list[Path]
+    line_count: int
+    lines_by_signal: dict[int, int]
+
+
 @dataclass
 class TelemetrySink:
     """Loads OTLP JSON lines into otel_logs, otel_metrics_*, otel_traces."""
@@ -79,9 +116,12 @@ class TelemetrySink:
     )
     allowed_hashes: list[int] = field(default_factory=list)
     allowed_pair_hashes: list[int] = field(default_factory=list)
-    helper_clients: list[Any] = field(default_factory=list)
+    spool_dir: Path | None = None  # default: a temporary folder for the run
+    _spool: SpoolDir | None = field(default=None, init=False, repr=False)
 
     def prepare(self, client: Any) -> None:
+        path = self.spool_dir or Path(tempfile.mkdtemp(prefix="cc-pipeline-spool-"))
+        self._spool = SpoolDir(path).open()
         sqlfiles.run_script(client, "telemetry/batch_tables.sql")
         # The allow-list is matched by hash: comparing integers per attribute is much cheaper.
         self.allowed_hashes, self.allowed_pair_hashes = client.query(
@@ -90,25 +130,49 @@ class TelemetrySink:
             parameters={"keys": list(ALLOWED_ATTRIBUTES), "pairs": list(ALLOWED_EVENT_ATTRIBUTES)},
         ).result_rows[0]
 
+    def close(self) -> None:
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
+
+    def frame(self, batch: LineBatch) -> None:
+        """Write the batch's lines as staging rows to spool files and release them."""
+        if self._spool is None:
+            raise RuntimeError("TelemetrySink.prepare() must run before frame()")
+        lines_by_signal: dict[int, int] = {}
+        files = [
+            self._spool.write(
+                row_binary(batch.offsets[start:stop], batch.lines[start:stop], lines_by_signal)
+            )
+            for start, stop in block_bounds(batch.lines, THREADS * BLOCKS_PER_THREAD)
+        ]
+        batch.prepared = SpooledLines(files, len(batch.lines), lines_by_signal)
+        batch.lines, batch.offsets = [], []
+
+    def stage(self, client: Any, spooled: SpooledLines) -> None:
+        """Replace the staged lines with the batch's, one block per spool file."""
+        for table in (STAGING, "_batch_point_notes", "_batch_otel_metrics_histogram"):
+            client.command(f"TRUNCATE TABLE {table}")
+        for path in spooled.files:
+            load_file(client, STAGING, ("offset", "signal", "line"), path)
+
     def load(self, client: Any, batch: LineBatch) -> BatchResult:
         result = BatchResult()
-        if not batch.lines:
-            return result
-        for table in (
-            STAGING,
-            "_batch_malformed",
-            "_batch_point_notes",
-            "_batch_otel_metrics_histogram",
-        ):
-            client.command(f"TRUNCATE TABLE {table}")
-        lines_by_signal: dict[int, int] = {}
-        client.raw_insert(
-            STAGING,
-            column_names=["offset", "signal", "line"],
-            insert_block=row_binary(batch.offsets, batch.lines, lines_by_signal),
-            fmt="RowBinary",
-            settings=STAGING_BLOCKS,
-        )
+        if batch.prepared is None:
+            self.frame(batch)
+        spooled: SpooledLines = batch.prepared
+        try:
+            if spooled.line_count:
+                self.stage(client, spooled)
+                self._parse(client, batch, spooled, result)
+        finally:
+            SpoolDir.remove(spooled.files)
+        return result
+
+    def _parse(
+        self, client: Any, batch: LineBatch, spooled: SpooledLines, result: BatchResult
+    ) -> None:
+        lines_by_signal = spooled.lines_by_signal
         params: dict[str, Any] = {
             "file_key": batch.cursor.key,
             "file_path": batch.cursor.path,
@@ -118,15 +182,26 @@ class TelemetrySink:
             "allowed": self.allowed_hashes,
             "allowed_pairs": self.allowed_pair_hashes,
         }
-        lines_with_rows = 0
-        self._parse(client, params, lines_by_signal)
-        for code, table in ((1, "otel_logs"), (3, "otel_traces")):
+        for code, name in ((1, "logs"), (2, "metrics"), (3, "traces")):
             if lines_by_signal.get(code):
-                count, newest, lines = client.query(
-                    BATCH_ROWS.format(time="Timestamp", table=table), parameters=params
+                client.command(
+                    sqlfiles.load(f"telemetry/{name}.sql"),
+                    parameters=params,
+                    settings=PARSE_SETTINGS,
+                )
+        lines_with_rows = malformed = 0
+        for code, table, time_column, malformed_count in (
+            (1, "otel_logs", "Timestamp", "countIf(notEmpty(_malformed))"),
+            (3, "otel_traces", "Timestamp", "0"),
+        ):
+            if lines_by_signal.get(code):
+                count, newest, lines, bad = client.query(
+                    BATCH_ROWS.format(time=time_column, table=table, malformed=malformed_count),
+                    parameters=params,
                 ).result_rows[0]
                 result.rows[table] += count
                 lines_with_rows += lines
+                malformed += bad
                 _note_newest(result, newest)
         if lines_by_signal.get(2):
             lines_with_rows += self._load_metrics(
@@ -134,57 +209,14 @@ class TelemetrySink:
             )
         # Lines that produced no row (invalid JSON, no known signal, or empty exports) and
         # lines with malformed numbers get a second look; usually there are none.
-        unexplained = len(batch.lines) - lines_with_rows
-        malformed = client.query("SELECT count() FROM _batch_malformed").result_rows[0][
-            0
-        ] or lines_by_signal.get(3, 0)
-        if unexplained or malformed:
+        unexplained = spooled.line_count - lines_with_rows
+        if unexplained or malformed or lines_by_signal.get(3):
             before = _quarantine_count(client, params)
             if unexplained:
                 client.command(sqlfiles.load("telemetry/rejected_lines.sql"), parameters=params)
-            if malformed:
+            if malformed or lines_by_signal.get(3):
                 client.command(sqlfiles.load("telemetry/malformed_values.sql"), parameters=params)
             result.quarantined += _quarantine_count(client, params) - before
-        return result
-
-    def _parse(self, client: Any, params: dict[str, Any], lines_by_signal: dict[int, int]) -> None:
-        """Run the batch's parse statements side by side, one client each.
-
-        A query over one staged batch uses one core, and clients of the same database run
-        their queries at the same time: log lines, the bulk, are split in shares over the
-        first clients; metric and span lines, small, run on the last one meanwhile.
-        """
-        clients = [client, *self.helper_clients]
-        small = [
-            name for code, name in ((2, "metrics"), (3, "traces")) if lines_by_signal.get(code)
-        ]
-        log_clients = clients[:-1] if small and len(clients) > 2 else clients
-        jobs: list[list[tuple[str, dict[str, Any]]]] = [[] for _ in clients]
-        if lines_by_signal.get(1):
-            for shard in range(len(log_clients)):
-                shares = {"shards": len(log_clients), "shard": shard}
-                jobs[shard].append(("telemetry/logs.sql", {**params, **shares}))
-        for name in small:
-            jobs[-1].append((f"telemetry/{name}.sql", params))
-        errors: list[BaseException] = []
-
-        def run(index: int) -> None:
-            try:
-                for sql_file, job_params in jobs[index]:
-                    clients[index].command(
-                        sqlfiles.load(sql_file), parameters=job_params, settings=PARSE_SETTINGS
-                    )
-            except BaseException as exc:  # re-raised in the calling thread below
-                errors.append(exc)
-
-        threads = [threading.Thread(target=run, args=(i,)) for i in range(1, len(clients))]
-        for thread in threads:
-            thread.start()
-        run(0)
-        for thread in threads:
-            thread.join()
-        if errors:
-            raise errors[0]
 
     def _load_metrics(
         self, client: Any, params: dict[str, Any], result: BatchResult, histograms: bool

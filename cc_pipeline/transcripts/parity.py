@@ -108,9 +108,10 @@ def differences(ours: Rows, theirs: Rows) -> list[str]:
         for name, x, y in zip(FIELDS, a.tokens(), b.tokens(), strict=True):
             if x != y:
                 problems.append(f"{label}: {name} {x:,} vs ccusage {y:,} ({x - y:+,})")
-        if abs(a.cost - b.cost) > COST_TOLERANCE * max(abs(b.cost), 1e-9) and abs(
-            a.cost - b.cost
-        ) > 1e-9:
+        if (
+            abs(a.cost - b.cost) > COST_TOLERANCE * max(abs(b.cost), 1e-9)
+            and abs(a.cost - b.cost) > 1e-9
+        ):
             problems.append(f"{label}: cost {a.cost:.6f} vs ccusage {b.cost:.6f}")
     return problems
 

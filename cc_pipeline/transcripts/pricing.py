@@ -59,9 +59,7 @@ def _row(model: str, spec: dict[str, Any], where: str, tier: int, version: str) 
         above: list[float | None] = [None] * len(KINDS)
     elif isinstance(above_spec, dict):
         above = [
-            _price(model, f"{where} (above_tier)", above_spec, kind)
-            if kind in above_spec
-            else None
+            _price(model, f"{where} (above_tier)", above_spec, kind) if kind in above_spec else None
             for kind in KINDS
         ]
     else:

@@ -1,15 +1,15 @@
--- OTLP JSON log lines of one batch -> _parsed_log_records (-> otel_logs, and the lines with
--- malformed numbers -> _batch_malformed). Invalid JSON parses to nothing here; such lines are
--- found afterwards as lines that produced no record.
--- Parameters: file_key, keep_content (UInt8), allowed (attribute names known to hold no
--- content), allowed_pairs ('event:attribute' kept for that event only).
+-- OTLP JSON log lines of one batch -> otel_logs, in one INSERT ... SELECT that runs on every
+-- core (the batch is staged in several blocks). Invalid JSON parses to nothing here; such
+-- lines are found afterwards as lines that produced no record.
+-- Parameters: file_key, keep_content (UInt8), allowed (hashes of attribute names known to hold
+-- no content), allowed_pairs (hashes of 'event:attribute' kept for that event only).
 -- Reading an AnyValue as Map(String, String) turns {"stringValue":..}, {"intValue":..},
--- {"doubleValue":..} or {"boolValue":..} into its text in one step.
-INSERT INTO _parsed_log_records (
+-- {"doubleValue":..} or {"boolValue":..} into its text in one step. An attribute whose number
+-- is not a number is stored empty and named in _malformed, so its line can be quarantined.
+INSERT INTO otel_logs (
     Timestamp, TimestampTime, TraceId, SpanId, TraceFlags, SeverityText, SeverityNumber,
     ServiceName, Body, ResourceSchemaUrl, ResourceAttributes, ScopeSchemaUrl, ScopeName,
-    ScopeVersion, ScopeAttributes, LogAttributes, EventName, _file_key, _offset,
-    _line_length, _malformed)
+    ScopeVersion, ScopeAttributes, LogAttributes, EventName, _file_key, _offset, _malformed)
 SELECT
     fromUnixTimestamp64Nano(toInt64(if(time_ns != 0, time_ns, observed_ns)), 'UTC') AS Timestamp,
     toDateTime(Timestamp, 'UTC') AS TimestampTime,
@@ -33,12 +33,10 @@ SELECT
     event_name AS EventName,
     {file_key:String} AS _file_key,
     offset AS _offset,
-    line_length AS _line_length,
     malformed AS _malformed
 FROM (
     SELECT
         offset,
-        line_length,
         rec.timeUnixNano AS time_ns,
         rec.observedTimeUnixNano AS observed_ns,
         rec.traceId AS trace_id,
@@ -67,7 +65,6 @@ FROM (
     FROM (
         SELECT
             offset,
-            length(line) + 1 AS line_length,
             JSONExtract(line, 'resourceLogs', 'Array(Tuple(
                 resource Tuple(attributes Array(Tuple(key String, value Map(String, String)))),
                 schemaUrl String,
@@ -87,8 +84,7 @@ FROM (
                         spanId String,
                         eventName String))))))') AS resource_logs
         FROM _staging_telemetry_lines
-        -- one of {shards} queries that parse a batch side by side, one core each
-        WHERE signal = 1 AND cityHash64(offset) % {shards:UInt8} = {shard:UInt8}
+        WHERE signal = 1
     )
     ARRAY JOIN resource_logs AS rl
     ARRAY JOIN rl.scopeLogs AS sl

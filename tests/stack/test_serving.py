@@ -23,7 +23,7 @@ def test_serve_starts_and_stops_the_receiver(resource: StackResource) -> None:
     messages: list[str] = []
     started = start_for_serve(messages.append)
     assert started is not None and resource.status().healthy
-    assert "eval \"$(cc-pipeline env)\"" in messages[-1]
+    assert 'eval "$(cc-pipeline env)"' in messages[-1]
     stop_after_serve(started, messages.append)
     assert resource.status().services[0].state == "absent"
     assert messages[-1] == "OTLP receiver stopped"

@@ -1,0 +1,71 @@
+"""Scratch files that carry a batch's rows from the reader thread to ClickHouse.
+
+The reader thread frames a batch into RowBinary files while the previous batch is being
+parsed; loading a file then costs ClickHouse one read instead of Python building rows on
+the loading thread. An embedded engine reads the file itself (``INSERT ... FROM INFILE``,
+which is also how clickhouse-connect inserts into chDB); a server is sent its bytes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+
+def is_embedded(client: Any) -> bool:
+    """True for a clickhouse-connect client of an in-process chDB engine."""
+    return type(client).__name__ == "ChdbClient"
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def load_file(
+    client: Any, table: str, columns: Sequence[str], path: Path, fmt: str = "RowBinary"
+) -> None:
+    """Insert the rows of a file in ``fmt`` into ``table``."""
+    if is_embedded(client):
+        client.command(
+            f"INSERT INTO {table} ({', '.join(columns)}) FROM INFILE {_quote(str(path))} "
+            f"FORMAT {fmt}"
+        )
+    else:
+        with open(path, "rb") as fh:
+            client.raw_insert(table, column_names=list(columns), insert_block=fh, fmt=fmt)
+
+
+class SpoolDir:
+    """A private folder of scratch files, emptied when opened (a crashed run's leftovers
+    go) and when closed."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._names = itertools.count()
+        self._lock = threading.Lock()
+
+    def open(self) -> SpoolDir:
+        shutil.rmtree(self.path, ignore_errors=True)
+        self.path.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def close(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+    def write(self, chunks: Iterable[bytes], suffix: str = ".bin") -> Path:
+        """Write ``chunks`` to a new file of the folder and return its path."""
+        with self._lock:
+            name = f"{next(self._names):08d}{suffix}"
+        path = self.path / name
+        with open(path, "wb") as fh:
+            fh.writelines(chunks)
+        return path
+
+    @staticmethod
+    def remove(paths: Iterable[Path]) -> None:
+        for path in paths:
+            path.unlink(missing_ok=True)

@@ -26,6 +26,8 @@ class FileCursor:
     fingerprint_len: int
     offset: int = 0
     size: int = 0
+    # Modification time seen with ``size``: a file with both unchanged is not re-fingerprinted.
+    mtime_ns: int = 0
     binary: bool = False
     # Start of a batch whose rows may be partly written: discard rows from here on resume.
     pending_start: int | None = None

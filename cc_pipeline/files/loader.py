@@ -243,7 +243,7 @@ def ingest_folder(
         done = 0
         sink.prepare(client)
         frame = getattr(sink, "frame", None)
-        batches_read = read_ahead(plan.files, max_batch_bytes, max_line_bytes, frame)
+        batches_read = read_ahead(plan.with_new_bytes, max_batch_bytes, max_line_bytes, frame)
         try:
             load_many = getattr(sink, "load_many", None)
             group: list[LineBatch] = []

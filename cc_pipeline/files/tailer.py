@@ -8,7 +8,6 @@ line longer than ``max_line_bytes`` is skipped without being held in memory and 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import stat
@@ -65,12 +64,13 @@ class TailPlan:
     vanished: list[FileCursor]
 
     @property
+    def with_new_bytes(self) -> list[tuple[Path, FileCursor]]:
+        """The files that grew past their cursor (the only ones a run needs to open)."""
+        return [(path, cursor) for path, cursor in self.files if cursor.size > cursor.offset]
+
+    @property
     def pending_bytes(self) -> int:
-        total = 0
-        for path, cursor in self.files:
-            with contextlib.suppress(FileNotFoundError):
-                total += max(0, path.stat().st_size - cursor.offset)
-        return total
+        return sum(max(0, cursor.size - cursor.offset) for _, cursor in self.files)
 
 
 def _fingerprint(path: Path, length: int) -> str:
@@ -123,7 +123,9 @@ def reconcile(store: CursorStore, files: list[Path]) -> TailPlan:
         seen_identities.add(identity)
         cursor = by_inode.get(identity)
         if cursor is not None:
-            same_start = (
+            # Size and modification time as last seen: the file was not written since.
+            unchanged = st.st_size == cursor.size and st.st_mtime_ns == cursor.mtime_ns
+            same_start = unchanged or (
                 st.st_size >= cursor.fingerprint_len
                 and _fingerprint(path, cursor.fingerprint_len) == cursor.fingerprint
             )
@@ -160,6 +162,7 @@ def reconcile(store: CursorStore, files: list[Path]) -> TailPlan:
             cursor.fingerprint_len = min(st.st_size, FINGERPRINT_BYTES)
             cursor.fingerprint = _fingerprint(path, cursor.fingerprint_len)
         cursor.size = st.st_size
+        cursor.mtime_ns = st.st_mtime_ns
         seen_keys.add(cursor.key)
         plan_files.append((path, cursor))
     vanished = [c for c in store.cursors.values() if c.key not in seen_keys]

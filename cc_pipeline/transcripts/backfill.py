@@ -183,7 +183,12 @@ def backfill_transcripts(
             progress(base[0] + done, max(grand_total, base[0] + total), path)
 
     for root, files, cursor_path in plans:
-        sink = TranscriptSink(files={str(f.path): f for f in files})
+        sink = TranscriptSink(
+            files={str(f.path): f for f in files},
+            # scratch files of the run, beside the cursors and emptied by the next run if a
+            # crash left any
+            spool_dir=cursor_path.with_suffix(".spool"),
+        )
         part = ingest_folder(
             client,
             sink,

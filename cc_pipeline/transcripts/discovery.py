@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -79,9 +79,13 @@ def usable_roots(roots: list[Path]) -> list[Path]:
     return found
 
 
-def describe_path(root: Path, path: Path, size: int, mtime: float) -> TranscriptFile:
-    """Project, session and agent of a file under ``root/projects`` (ccusage's path rules)."""
-    parts = path.relative_to(root / "projects").parts
+def describe_path(
+    root: Path, path: Path, size: int, mtime: float, parts: Sequence[str] | None = None
+) -> TranscriptFile:
+    """Project, session and agent of a file under ``root/projects`` (ccusage's path rules);
+    ``parts``: the path's parts below ``projects``, when the caller has them."""
+    if parts is None:
+        parts = path.relative_to(root / "projects").parts
     project = parts[0] if len(parts) > 1 else "unknown"
     stem = parts[-1].removesuffix(".jsonl")
     if len(parts) == 2:
@@ -111,9 +115,9 @@ def discover(
     """Every ``*.jsonl`` under ``root/projects``, sorted by path, symlinks skipped."""
     files: list[TranscriptFile] = []
     projects = root / "projects"
-    stack = [projects]
+    stack: list[tuple[str, tuple[str, ...]]] = [(str(projects), ())]
     while stack:
-        folder = stack.pop()
+        folder, below = stack.pop()
         try:
             entries = list(os.scandir(folder))
         except (FileNotFoundError, NotADirectoryError, PermissionError):
@@ -125,7 +129,7 @@ def discover(
                         on_skip(f"symlink not followed: {entry.path}")
                     continue
                 if entry.is_dir(follow_symlinks=False):
-                    stack.append(Path(entry.path))
+                    stack.append((entry.path, (*below, entry.name)))
                     continue
                 if not entry.name.endswith(".jsonl"):
                     continue
@@ -133,6 +137,10 @@ def discover(
             except FileNotFoundError:
                 continue
             if stat.S_ISREG(st.st_mode):
-                files.append(describe_path(root, Path(entry.path), st.st_size, st.st_mtime))
+                files.append(
+                    describe_path(
+                        root, Path(entry.path), st.st_size, st.st_mtime, (*below, entry.name)
+                    )
+                )
     files.sort(key=lambda f: str(f.path))
     return files

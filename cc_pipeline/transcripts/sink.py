@@ -1,8 +1,9 @@
 """How batches of transcript lines become rows of transcript_entries.
 
-Python only frames the lines (one row per file: its facts, the lines' offsets and the lines);
+Python only frames the lines (rows of a file's facts, the lines' offsets and the lines);
 ClickHouse splits, validates and parses them in SQL (``sql/transcripts``). Batches of many
-small files are loaded together.
+small files are loaded together, staged in several blocks of about equal bytes so the parse
+runs on every core.
 """
 
 from __future__ import annotations
@@ -12,18 +13,26 @@ import tempfile
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from cc_pipeline import settings, sqlfiles
+from cc_pipeline import sqlfiles
 from cc_pipeline.files.loader import BatchResult
 from cc_pipeline.files.rowbinary import string, varint
+from cc_pipeline.files.spool import SpoolDir, load_file
 from cc_pipeline.files.tailer import LineBatch
 from cc_pipeline.transcripts.discovery import TranscriptFile
 
 SOURCE = "transcripts"
 BLOBS = "_staging_transcript_blobs"
 SCRATCH = "_batch_transcript_entries"
-PARSE_SETTINGS = {"max_insert_threads": 2}
+THREADS = max(1, min(8, os.cpu_count() or 1))
+# A query reads a staged table one block per thread: this many blocks per thread keep the
+# threads busy when files differ in size; a file's lines are framed in pieces of at most
+# about PIECE_BYTES, so a big file spreads over several blocks.
+BLOCKS_PER_THREAD = 2
+PIECE_BYTES = 4 << 20
+PARSE_SETTINGS = {"max_threads": THREADS, "max_insert_threads": THREADS}
 ENTRY_COLUMNS = (
     "_file_key, _offset, line_length, root, file_path, file_kind, project, session_id, "
     "agent_id, entry_type, entry_subtype, uuid, timestamp, cwd, version, is_sidechain, "
@@ -48,64 +57,64 @@ BLOB_COLUMNS = [
 ]
 
 
-def row_binary(batches: Sequence[LineBatch], files: dict[str, TranscriptFile]) -> bytes:
-    """One RowBinary row per batch (``BLOB_COLUMNS``): the file's identity, path facts, the
-    lines' offsets, and the lines joined by newlines (a line holds none).
+def frame_pieces(batch: LineBatch, info: TranscriptFile) -> list[Piece]:
+    """The batch's lines as RowBinary rows of ``BLOB_COLUMNS`` (the file's identity, path
+    facts, the lines' offsets and the lines joined by newlines; a line holds none), cut into
+    pieces of about ``PIECE_BYTES`` so one big file can fill several staged blocks.
 
-    The framing costs a few C-level joins per batch instead of Python work per line.
+    The framing costs a few C-level joins per piece, no Python work per line.
     """
-    parts: list[bytes] = []
-    for batch in batches:
-        if not batch.lines:
-            continue
-        info = files[batch.cursor.path]
-        for text in (
-            batch.cursor.key,
-            batch.cursor.path,
-            str(info.root),
-            info.kind,
-            info.project,
-            info.session_id,
-            info.agent_id,
-        ):
-            parts += string(text)
-        parts.append(varint(len(batch.offsets)))
-        parts.append(array("Q", batch.offsets).tobytes())
-        parts += string(b"\n".join(batch.lines))
-    return b"".join(parts)
+    facts: list[bytes] = []
+    for text in (
+        batch.cursor.key,
+        batch.cursor.path,
+        str(info.root),
+        info.kind,
+        info.project,
+        info.session_id,
+        info.agent_id,
+    ):
+        facts += string(text)
+    head = b"".join(facts)
+    pieces = []
+    start = 0
+    while start < len(batch.lines):
+        stop, size = start, 0
+        while stop < len(batch.lines) and (stop == start or size < PIECE_BYTES):
+            size += len(batch.lines[stop]) + 1
+            stop += 1
+        offsets = batch.offsets[start:stop]
+        chunks = [
+            head,
+            varint(len(offsets)),
+            array("Q", offsets).tobytes(),
+            *string(b"\n".join(batch.lines[start:stop])),
+        ]
+        pieces.append(Piece(size, chunks))
+        start = stop
+    return pieces
 
 
-def stage_blobs(client: Any, rows: bytes) -> None:
-    """Put the framed batches (RowBinary rows of ``row_binary``) into the blobs table.
-
-    Embedded chDB reads them from a temporary file in-process (``FROM INFILE``), which is
-    several times faster than its generic raw insert; a server gets a plain raw insert.
-    """
-    if type(client).__name__ == "ChdbClient":
-        _infile_insert(client, rows)
-    else:
-        client.raw_insert(
-            BLOBS,
-            column_names=BLOB_COLUMNS,
-            insert_block=rows,
-            fmt="RowBinary",
-        )
+def split_runs(pieces: Sequence[Piece], runs: int) -> list[list[Piece]]:
+    """Consecutive runs of pieces, at most ``runs`` of them, of about equal bytes."""
+    target = max(1, -(-sum(p.nbytes for p in pieces) // max(1, runs)))
+    out: list[list[Piece]] = [[]]
+    held = 0
+    for piece in pieces:
+        if held >= target and len(out) < runs:
+            out.append([])
+            held = 0
+        out[-1].append(piece)
+        held += piece.nbytes
+    return [run for run in out if run]
 
 
-def _infile_insert(client: Any, rows: bytes) -> None:
-    folder = settings.home() / "tmp"
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix="transcripts-", suffix=".rowbinary", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(rows)
-        if "'" in name or "\\" in name:
-            raise ValueError(f"unsupported characters in temporary path {name!r}")
-        client.command(
-            f"INSERT INTO {BLOBS} ({', '.join(BLOB_COLUMNS)}) FROM INFILE '{name}' FORMAT RowBinary"
-        )
-    finally:
-        os.unlink(name)
+@dataclass
+class Piece:
+    """Framed RowBinary rows of part of one file's batch."""
+
+    nbytes: int
+    chunks: list[bytes]
 
 
 @dataclass
@@ -115,16 +124,34 @@ class TranscriptSink:
     files: dict[str, TranscriptFile] = field(default_factory=dict)
     source: str = SOURCE
     tables: tuple[str, ...] = ("transcript_entries",)
+    spool_dir: Path | None = None  # default: a temporary folder for the run
+    _spool: SpoolDir | None = field(default=None, init=False, repr=False)
 
     def prepare(self, client: Any) -> None:
+        path = self.spool_dir or Path(tempfile.mkdtemp(prefix="cc-pipeline-spool-"))
+        self._spool = SpoolDir(path).open()
         sqlfiles.run_script(client, "transcripts/batch_tables.sql")
+
+    def close(self) -> None:
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
+
+    def frame(self, batch: LineBatch) -> None:
+        """Frame the batch's lines into pieces (on the reader thread) and release them."""
+        if batch.lines:
+            batch.prepared = frame_pieces(batch, self.files[batch.cursor.path])
+        batch.lines, batch.offsets = [], []
 
     def load(self, client: Any, batch: LineBatch) -> BatchResult:
         return self.load_many(client, [batch])
 
     def load_many(self, client: Any, batches: Sequence[LineBatch]) -> BatchResult:
         result = BatchResult()
-        if not any(b.lines for b in batches):
+        for batch in batches:
+            if batch.prepared is None:
+                self.frame(batch)
+        if not any(b.prepared for b in batches):
             return result
         try:
             return self._load(client, batches, result)
@@ -134,7 +161,15 @@ class TranscriptSink:
                 client.command(f"TRUNCATE TABLE {table}")
 
     def _load(self, client: Any, batches: Sequence[LineBatch], result: BatchResult) -> BatchResult:
-        stage_blobs(client, row_binary(batches, self.files))
+        if self._spool is None:
+            raise RuntimeError("TranscriptSink.prepare() must run before loading")
+        pieces = [piece for batch in batches for piece in batch.prepared or ()]
+        for run in split_runs(pieces, THREADS * BLOCKS_PER_THREAD):
+            path = self._spool.write(chunk for piece in run for chunk in piece.chunks)
+            try:
+                load_file(client, BLOBS, BLOB_COLUMNS, path)
+            finally:
+                SpoolDir.remove([path])
         client.command(sqlfiles.load("transcripts/entries.sql"), settings=PARSE_SETTINGS)
         rows, quarantined, newest = client.query(
             f"SELECT countIf(_problem = ''), countIf(_quarantine), max(timestamp) FROM {SCRATCH}"

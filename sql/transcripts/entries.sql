@@ -80,13 +80,16 @@ FROM (
         agent AS b_agent,
         offset,
         line,
-        multiIf(
+        -- Every Claude Code line is an object with a "type", and JSONExtract yields none
+        -- from a line that does not parse: only the other lines are validated, a second
+        -- pass over few lines.
+        if(j.type IS NOT NULL AND startsWith(line, '{'), '', multiIf(
             NOT isValidJSON(line),  -- also fails on invalid UTF-8; tell the two apart
                 if(isValidUTF8(line), 'invalid JSON (malformed or truncated line)',
                    'invalid UTF-8'),
             NOT (startsWith(line, '{') OR match(line, '^[ \\t\\r]+\\{')),
                 'valid JSON but not an object',
-            '') AS problem,
+            '')) AS problem,
         position(line, '"usage":{') > 0 AS has_marker,
         has_marker AND match(line,
             '"(id|cwd|model|speed|costUSD|version|sessionId|requestId|isApiErrorMessage|cache_read_input_tokens|cache_creation_input_tokens)"[^"]*:null')

@@ -11,31 +11,42 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-COMMAND_MODULES = (
-    "cc_pipeline.telemetry.commands",
-    "cc_pipeline.warehouse_commands",
-    "cc_pipeline.serve",
-    "cc_pipeline.stack.commands",
-    "cc_pipeline.collector.commands",
-    "cc_pipeline.transcripts.commands",
-    "cc_pipeline.rollups.commands",
-    "cc_pipeline.dashboard.commands",
-)
+# Command name -> the module whose ``register`` adds it. Only the module of the command being
+# run is imported (``--help`` imports them all), so a command starts without the others.
+COMMAND_MODULES = {
+    "ingest": "cc_pipeline.telemetry.commands",
+    "sql": "cc_pipeline.warehouse_commands",
+    "serve": "cc_pipeline.serve",
+    "stack": "cc_pipeline.stack.commands",
+    "env": "cc_pipeline.stack.commands",
+    "collector": "cc_pipeline.collector.commands",
+    "backfill": "cc_pipeline.transcripts.commands",
+    "rollup": "cc_pipeline.rollups.commands",
+    "report": "cc_pipeline.rollups.commands",
+    "demo": "cc_pipeline.rollups.commands",
+    "dashboard": "cc_pipeline.dashboard.commands",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every command, or with only ``command``'s module when it is known."""
     parser = argparse.ArgumentParser(
         prog="cc-pipeline",
         description="Claude Code usage and cost: telemetry and transcripts into ClickHouse.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module_name in COMMAND_MODULES:
+    if command in COMMAND_MODULES:
+        modules = [COMMAND_MODULES[command]]
+    else:
+        modules = list(dict.fromkeys(COMMAND_MODULES.values()))
+    for module_name in modules:
         importlib.import_module(module_name).register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     from cc_pipeline.resources.engine_lock import EmbeddedDatabaseBusy
 

@@ -41,8 +41,9 @@ class BatchSink(Protocol):
     """Turns a batch of lines into rows. Every row it writes carries ``_file_key``/``_offset``.
 
     A sink may also have ``frame(batch)``, called on the reader thread as each batch is
-    read (to prepare its rows while the previous batch loads), and ``close()``, called when
-    the run ends.
+    read (to prepare its rows while the previous batch loads), ``finish(client)``, called
+    after the last batch (rows it still had to write; they must come from committed batches
+    and be safe to write again after a crash), and ``close()``, called when the run ends.
     """
 
     source: str
@@ -81,6 +82,14 @@ class IngestSummary:
     @property
     def total_rows(self) -> int:
         return sum(self.rows.values())
+
+    def absorb(self, result: BatchResult) -> None:
+        """Add a batch's rows, quarantined lines and newest event."""
+        self.rows.update(result.rows)
+        self.quarantined += result.quarantined
+        newest = result.newest_event
+        if newest and (self.newest_event is None or newest > self.newest_event):
+            self.newest_event = newest
 
 
 ProgressFn = Callable[[int, int, str], None]
@@ -269,12 +278,7 @@ def ingest_folder(
                 store.save()
                 summary.batches += 1
                 summary.bytes_read += group_bytes
-                summary.rows.update(result.rows)
-                summary.quarantined += result.quarantined
-                if result.newest_event and (
-                    summary.newest_event is None or result.newest_event > summary.newest_event
-                ):
-                    summary.newest_event = result.newest_event
+                summary.absorb(result)
                 done += group_bytes
                 if progress:
                     progress(done, max(total, done), group[-1].cursor.path)
@@ -302,6 +306,9 @@ def ingest_folder(
                     say(f"{event.kind}: {event.path}: {event.detail}")
                 read_any = False
             flush()
+            finish = getattr(sink, "finish", None)
+            if finish is not None:
+                summary.absorb(finish(client))
         finally:
             batches_read.close()  # the reader thread stops before the sink closes
             close = getattr(sink, "close", None)

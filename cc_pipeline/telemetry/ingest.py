@@ -11,9 +11,10 @@ from cc_pipeline.files.loader import IngestSummary, ProgressFn, ingest_folder
 from cc_pipeline.schema import migrate
 from cc_pipeline.telemetry.sink import TelemetrySink
 
-# 32 MB of lines per batch: few enough batches that each one's fixed cost (query planning,
-# a part written per table) stays small, with peak memory well under 1 GiB.
-DEFAULT_BATCH_BYTES = 32 << 20
+# 48 MB of lines per batch: few enough batches that each one's fixed cost (query planning,
+# a part written per table) stays small, with peak memory under 1 GiB (the batch is parsed in
+# blocks of a few MB, see sink.BLOCKS_PER_THREAD).
+DEFAULT_BATCH_BYTES = 48 << 20
 
 
 def cursor_path_for(folder: Path) -> Path:

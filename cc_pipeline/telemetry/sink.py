@@ -30,8 +30,9 @@ STAGING = "_staging_telemetry_lines"
 SIGNALS = {"resourceLogs": 1, "resourceMetrics": 2, "resourceSpans": 3}
 PREFIXES = tuple((b'{"' + key.encode() + b'"', code) for key, code in SIGNALS.items())
 # A query reads a staged table one block per thread: a batch is staged in this many blocks
-# of about equal bytes, so the threads stay busy even when line sizes differ a lot.
-BLOCKS_PER_THREAD = 2
+# per thread, of about equal bytes, so the threads stay busy even when line sizes differ a
+# lot, and the memory a parse holds at once is a few blocks', not the batch's.
+BLOCKS_PER_THREAD = 4
 THREADS = max(1, min(8, os.cpu_count() or 1))
 PARSE_SETTINGS = {
     "max_threads": THREADS,
@@ -44,7 +45,11 @@ BATCH_ROWS = (
     "WHERE _file_key = {{file_key:String}} "
     "AND _offset >= {{start:UInt64}} AND _offset < {{end:UInt64}}"
 )
-HISTOGRAM = -2  # tally key: metric lines that mention a histogram
+METRIC_BYTES = -3  # tally key: bytes of metric lines
+PENDING = "_pending_metric_lines"
+# Metric lines wait in PENDING and are parsed together once they reach this size, and at
+# the end of a run: a metric parse costs about the same for a few lines as for many.
+PENDING_LIMIT = 64 << 20
 
 
 def signal_of(line: bytes) -> int:
@@ -70,8 +75,8 @@ def row_binary(offsets: list[int], lines: list[bytes], counts: dict[int, int]) -
     for offset, line in zip(offsets, lines, strict=True):
         signal = signal_of(line)
         counts[signal] = counts.get(signal, 0) + 1
-        if signal == 2 and b'"histogram"' in line:
-            counts[HISTOGRAM] = counts.get(HISTOGRAM, 0) + 1
+        if signal == 2:
+            counts[METRIC_BYTES] = counts.get(METRIC_BYTES, 0) + len(line)
         yield offset.to_bytes(8, "little") + bytes((signal,)) + varint(len(line))
         yield line
 
@@ -118,17 +123,34 @@ class TelemetrySink:
     allowed_pair_hashes: list[int] = field(default_factory=list)
     spool_dir: Path | None = None  # default: a temporary folder for the run
     _spool: SpoolDir | None = field(default=None, init=False, repr=False)
+    _pending_bytes: int = field(default=0, init=False, repr=False)
+    _recovered: BatchResult | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.tables = (*self.tables, PENDING)
 
     def prepare(self, client: Any) -> None:
         path = self.spool_dir or Path(tempfile.mkdtemp(prefix="cc-pipeline-spool-"))
         self._spool = SpoolDir(path).open()
         sqlfiles.run_script(client, "telemetry/batch_tables.sql")
+        self._pending_bytes = 0
+        # Metric lines left by a run that stopped before parsing them: parse them again, after
+        # deleting whatever that run wrote for them.
+        self._recovered = self._parse_pending(client, recovering=True)
         # The allow-list is matched by hash: comparing integers per attribute is much cheaper.
         self.allowed_hashes, self.allowed_pair_hashes = client.query(
             "SELECT arrayMap(k -> cityHash64(k), {keys:Array(String)}), "
             "arrayMap(p -> cityHash64(p.1, p.2), {pairs:Array(Tuple(String, String))})",
             parameters={"keys": list(ALLOWED_ATTRIBUTES), "pairs": list(ALLOWED_EVENT_ATTRIBUTES)},
         ).result_rows[0]
+
+    def finish(self, client: Any) -> BatchResult:
+        """Parse the metric lines still pending; called once all batches are loaded."""
+        result = self._parse_pending(client)
+        if self._recovered is not None:
+            _merge(result, self._recovered)
+            self._recovered = None
+        return result
 
     def close(self) -> None:
         if self._spool is not None:
@@ -167,6 +189,8 @@ class TelemetrySink:
                 self._parse(client, batch, spooled, result)
         finally:
             SpoolDir.remove(spooled.files)
+        if self._pending_bytes >= PENDING_LIMIT:
+            _merge(result, self._parse_pending(client))
         return result
 
     def _parse(
@@ -181,8 +205,9 @@ class TelemetrySink:
             "keep_content": int(self.keep_content),
             "allowed": self.allowed_hashes,
             "allowed_pairs": self.allowed_pair_hashes,
+            "deferred_metrics": 1,
         }
-        for code, name in ((1, "logs"), (2, "metrics"), (3, "traces")):
+        for code, name in ((1, "logs"), (3, "traces")):
             if lines_by_signal.get(code):
                 client.command(
                     sqlfiles.load(f"telemetry/{name}.sql"),
@@ -204,9 +229,14 @@ class TelemetrySink:
                 malformed += bad
                 _note_newest(result, newest)
         if lines_by_signal.get(2):
-            lines_with_rows += self._load_metrics(
-                client, params, result, histograms=bool(lines_by_signal.get(HISTOGRAM))
+            client.command(
+                f"INSERT INTO {PENDING} (_file_key, file_path, _offset, line) "
+                "SELECT {file_key:String}, {file_path:String}, offset, line "
+                "FROM _staging_telemetry_lines WHERE signal = 2",
+                parameters=params,
             )
+            lines_with_rows += lines_by_signal[2]  # checked when they are parsed
+            self._pending_bytes += lines_by_signal.get(METRIC_BYTES, 0)
         # Lines that produced no row (invalid JSON, no known signal, or empty exports) and
         # lines with malformed numbers get a second look; usually there are none.
         unexplained = spooled.line_count - lines_with_rows
@@ -217,6 +247,59 @@ class TelemetrySink:
             if malformed or lines_by_signal.get(3):
                 client.command(sqlfiles.load("telemetry/malformed_values.sql"), parameters=params)
             result.quarantined += _quarantine_count(client, params) - before
+
+    def _parse_pending(self, client: Any, recovering: bool = False) -> BatchResult:
+        """Parse the pending metric lines, file by file, then clear them.
+
+        After a crash (``recovering``) the rows and quarantine entries a half-finished parse
+        may have written for these lines are deleted first, so nothing is counted twice.
+        """
+        result = BatchResult()
+        files = client.query(
+            f"SELECT _file_key, any(file_path), min(_offset), max(_offset) + 1, count(), "
+            f"countIf(position(line, '\"histogram\"') > 0) FROM {PENDING} GROUP BY _file_key"
+        ).result_rows
+        if not files:
+            return result
+        if recovering:
+            for table, extra in (
+                ("otel_metrics_sum", ""),
+                ("otel_metrics_gauge", ""),
+                ("otel_metrics_histogram", ""),
+                ("ingest_quarantine", "source = 'telemetry' AND "),
+            ):
+                client.command(
+                    f"DELETE FROM {table} WHERE {extra}(_file_key, _offset) IN "
+                    f"(SELECT _file_key, _offset FROM {PENDING})"
+                )
+        for file_key, file_path, start, end, lines, histograms in files:
+            for table in (STAGING, "_batch_point_notes", "_batch_otel_metrics_histogram"):
+                client.command(f"TRUNCATE TABLE {table}")
+            params = {
+                "file_key": file_key,
+                "file_path": file_path,
+                "start": start,
+                "end": end,
+                "deferred_metrics": 0,
+            }
+            client.command(
+                f"INSERT INTO {STAGING} (offset, signal, line) "
+                f"SELECT _offset, 2, line FROM {PENDING} WHERE _file_key = {{file_key:String}}",
+                parameters=params,
+            )
+            client.command(
+                sqlfiles.load("telemetry/metrics.sql"), parameters=params, settings=PARSE_SETTINGS
+            )
+            unexplained = lines - self._load_metrics(
+                client, params, result, histograms=bool(histograms)
+            )
+            if unexplained:
+                before = _quarantine_count(client, params)
+                client.command(sqlfiles.load("telemetry/rejected_lines.sql"), parameters=params)
+                result.quarantined += _quarantine_count(client, params) - before
+        client.command(f"TRUNCATE TABLE {PENDING}")
+        self._pending_bytes = 0
+        return result
 
     def _load_metrics(
         self, client: Any, params: dict[str, Any], result: BatchResult, histograms: bool
@@ -259,6 +342,12 @@ class TelemetrySink:
                 result.rows["otel_metrics_histogram"] += count
                 lines_with_points += lines
         return lines_with_points
+
+
+def _merge(into: BatchResult, part: BatchResult) -> None:
+    into.rows.update(part.rows)
+    into.quarantined += part.quarantined
+    _note_newest(into, part.newest_event)
 
 
 def _quarantine_count(client: Any, params: dict[str, Any]) -> int:

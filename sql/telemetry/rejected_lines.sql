@@ -13,11 +13,13 @@ SELECT
             'valid JSON but not an OTLP export (no resourceLogs, resourceMetrics or resourceSpans)'
     ) AS reason
 FROM _staging_telemetry_lines
-WHERE signal = 0
+-- metric lines of a batch are checked when they are parsed (pending_metric_lines)
+WHERE NOT ({deferred_metrics:UInt8} AND signal = 2)
+  AND (signal = 0
    OR (offset NOT IN (SELECT _offset FROM otel_logs WHERE _file_key = {file_key:String}
                       AND _offset >= {start:UInt64} AND _offset < {end:UInt64})
        AND offset NOT IN (SELECT _offset FROM otel_traces WHERE _file_key = {file_key:String}
                           AND _offset >= {start:UInt64} AND _offset < {end:UInt64})
        AND offset NOT IN (SELECT offset FROM _batch_point_notes)
        AND offset NOT IN (SELECT _offset FROM _batch_otel_metrics_histogram)
-       AND NOT (isValidUTF8(line) AND isValidJSON(line)))
+       AND NOT (isValidUTF8(line) AND isValidJSON(line))))

@@ -55,7 +55,7 @@ def run() -> None:
     A command that sets ``quick_exit`` (one-shot loads and queries) has committed everything
     when it returns: every statement is durable once it returns and the cursors are fsynced,
     the same guarantee a crash relies on. Such a command exits at once, skipping the
-    interpreter's and the embedded engine's teardown (about a tenth of a second).
+    interpreter's and the embedded engine's teardown.
     """
     code, quick = _dispatch(None)
     if quick:

@@ -1,6 +1,13 @@
-"""ClickHouse RowBinary framing: how batches of lines travel to a staging table."""
+"""ClickHouse RowBinary framing: how batches of lines travel to a staging table, in blocks of
+about equal bytes that a parse query reads on every core."""
 
 from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+# Threads of a parse query: a staged table is read one block per thread.
+PARSE_THREADS = max(1, min(8, os.cpu_count() or 1))
 
 
 def varint(n: int) -> bytes:
@@ -20,3 +27,19 @@ def string(value: str | bytes) -> list[bytes]:
     """A RowBinary String: its length, then its bytes."""
     data = value.encode() if isinstance(value, str) else value
     return [varint(len(data)), data]
+
+
+def balanced_runs(sizes: Sequence[int], parts: int) -> list[tuple[int, int]]:
+    """Split items of the given sizes into at most ``parts`` runs ``[start, stop)`` of
+    consecutive items, of about equal total size."""
+    target = max(1, -(-sum(sizes) // max(1, parts)))
+    runs: list[tuple[int, int]] = []
+    start = held = 0
+    for index, size in enumerate(sizes):
+        held += size
+        if held >= target and len(runs) < parts - 1:
+            runs.append((start, index + 1))
+            start, held = index + 1, 0
+    if start < len(sizes):
+        runs.append((start, len(sizes)))
+    return runs

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
+import tempfile
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -48,10 +49,13 @@ class SpoolDir:
         self._names = itertools.count()
         self._lock = threading.Lock()
 
-    def open(self) -> SpoolDir:
-        shutil.rmtree(self.path, ignore_errors=True)
-        self.path.mkdir(parents=True, exist_ok=True)
-        return self
+    @classmethod
+    def open_at(cls, path: Path | None) -> SpoolDir:
+        """Open (emptied) the folder at ``path``, or a new temporary folder when None."""
+        spool = cls(path or Path(tempfile.mkdtemp(prefix="cc-pipeline-spool-")))
+        shutil.rmtree(spool.path, ignore_errors=True)
+        spool.path.mkdir(parents=True, exist_ok=True)
+        return spool
 
     def close(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)

@@ -10,8 +10,6 @@ pass through a scratch table where points without a numeric value are set aside.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +19,7 @@ import orjson
 
 from cc_pipeline import sqlfiles
 from cc_pipeline.files.loader import BatchResult
-from cc_pipeline.files.rowbinary import varint
+from cc_pipeline.files.rowbinary import PARSE_THREADS, balanced_runs, varint
 from cc_pipeline.files.spool import SpoolDir, load_file
 from cc_pipeline.files.tailer import LineBatch
 from cc_pipeline.telemetry.privacy import ALLOWED_ATTRIBUTES, ALLOWED_EVENT_ATTRIBUTES
@@ -33,10 +31,9 @@ PREFIXES = tuple((b'{"' + key.encode() + b'"', code) for key, code in SIGNALS.it
 # per thread, of about equal bytes, so the threads stay busy even when line sizes differ a
 # lot, and the memory a parse holds at once is a few blocks', not the batch's.
 BLOCKS_PER_THREAD = 4
-THREADS = max(1, min(8, os.cpu_count() or 1))
 PARSE_SETTINGS = {
-    "max_threads": THREADS,
-    "max_insert_threads": THREADS,
+    "max_threads": PARSE_THREADS,
+    "max_insert_threads": PARSE_THREADS,
     "min_insert_block_size_rows": 65536,
     "min_insert_block_size_bytes": 32 << 20,
 }
@@ -81,22 +78,6 @@ def row_binary(offsets: list[int], lines: list[bytes], counts: dict[int, int]) -
         yield line
 
 
-def block_bounds(lines: list[bytes], blocks: int) -> list[tuple[int, int]]:
-    """Split ``lines`` into at most ``blocks`` runs ``[start, stop)`` of about equal bytes."""
-    total = sum(len(line) for line in lines)
-    target = max(1, total // max(1, blocks))
-    bounds: list[tuple[int, int]] = []
-    start = held = 0
-    for index, line in enumerate(lines):
-        held += len(line)
-        if held >= target and len(bounds) < blocks - 1:
-            bounds.append((start, index + 1))
-            start, held = index + 1, 0
-    if start < len(lines):
-        bounds.append((start, len(lines)))
-    return bounds
-
-
 @dataclass
 class SpooledLines:
     """A batch framed on the reader thread: its spool files and what they hold."""
@@ -118,6 +99,7 @@ class TelemetrySink:
         "otel_metrics_gauge",
         "otel_metrics_histogram",
         "otel_traces",
+        PENDING,
     )
     allowed_hashes: list[int] = field(default_factory=list)
     allowed_pair_hashes: list[int] = field(default_factory=list)
@@ -126,12 +108,8 @@ class TelemetrySink:
     _pending_bytes: int = field(default=0, init=False, repr=False)
     _recovered: BatchResult | None = field(default=None, init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        self.tables = (*self.tables, PENDING)
-
     def prepare(self, client: Any) -> None:
-        path = self.spool_dir or Path(tempfile.mkdtemp(prefix="cc-pipeline-spool-"))
-        self._spool = SpoolDir(path).open()
+        self._spool = SpoolDir.open_at(self.spool_dir)
         sqlfiles.run_script(client, "telemetry/batch_tables.sql")
         self._pending_bytes = 0
         # Metric lines left by a run that stopped before parsing them: parse them again, after
@@ -166,7 +144,9 @@ class TelemetrySink:
             self._spool.write(
                 row_binary(batch.offsets[start:stop], batch.lines[start:stop], lines_by_signal)
             )
-            for start, stop in block_bounds(batch.lines, THREADS * BLOCKS_PER_THREAD)
+            for start, stop in balanced_runs(
+                [len(line) for line in batch.lines], PARSE_THREADS * BLOCKS_PER_THREAD
+            )
         ]
         batch.prepared = SpooledLines(files, len(batch.lines), lines_by_signal)
         batch.lines, batch.offsets = [], []

@@ -8,8 +8,6 @@ runs on every core.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,7 +16,7 @@ from typing import Any
 
 from cc_pipeline import sqlfiles
 from cc_pipeline.files.loader import BatchResult
-from cc_pipeline.files.rowbinary import string, varint
+from cc_pipeline.files.rowbinary import PARSE_THREADS, balanced_runs, string, varint
 from cc_pipeline.files.spool import SpoolDir, load_file
 from cc_pipeline.files.tailer import LineBatch
 from cc_pipeline.transcripts.discovery import TranscriptFile
@@ -26,13 +24,12 @@ from cc_pipeline.transcripts.discovery import TranscriptFile
 SOURCE = "transcripts"
 BLOBS = "_staging_transcript_blobs"
 SCRATCH = "_batch_transcript_entries"
-THREADS = max(1, min(8, os.cpu_count() or 1))
 # A query reads a staged table one block per thread: this many blocks per thread keep the
 # threads busy when files differ in size; a file's lines are framed in pieces of at most
 # about PIECE_BYTES, so a big file spreads over several blocks.
 BLOCKS_PER_THREAD = 2
 PIECE_BYTES = 4 << 20
-PARSE_SETTINGS = {"max_threads": THREADS, "max_insert_threads": THREADS}
+PARSE_SETTINGS = {"max_threads": PARSE_THREADS, "max_insert_threads": PARSE_THREADS}
 ENTRY_COLUMNS = (
     "_file_key, _offset, line_length, root, file_path, file_kind, project, session_id, "
     "agent_id, entry_type, entry_subtype, uuid, timestamp, cwd, version, is_sidechain, "
@@ -76,13 +73,9 @@ def frame_pieces(batch: LineBatch, info: TranscriptFile) -> list[Piece]:
     ):
         facts += string(text)
     head = b"".join(facts)
+    sizes = [len(line) + 1 for line in batch.lines]
     pieces = []
-    start = 0
-    while start < len(batch.lines):
-        stop, size = start, 0
-        while stop < len(batch.lines) and (stop == start or size < PIECE_BYTES):
-            size += len(batch.lines[stop]) + 1
-            stop += 1
+    for start, stop in balanced_runs(sizes, -(-sum(sizes) // PIECE_BYTES)):
         offsets = batch.offsets[start:stop]
         chunks = [
             head,
@@ -90,23 +83,8 @@ def frame_pieces(batch: LineBatch, info: TranscriptFile) -> list[Piece]:
             array("Q", offsets).tobytes(),
             *string(b"\n".join(batch.lines[start:stop])),
         ]
-        pieces.append(Piece(size, chunks))
-        start = stop
+        pieces.append(Piece(sum(sizes[start:stop]), chunks))
     return pieces
-
-
-def split_runs(pieces: Sequence[Piece], runs: int) -> list[list[Piece]]:
-    """Consecutive runs of pieces, at most ``runs`` of them, of about equal bytes."""
-    target = max(1, -(-sum(p.nbytes for p in pieces) // max(1, runs)))
-    out: list[list[Piece]] = [[]]
-    held = 0
-    for piece in pieces:
-        if held >= target and len(out) < runs:
-            out.append([])
-            held = 0
-        out[-1].append(piece)
-        held += piece.nbytes
-    return [run for run in out if run]
 
 
 @dataclass
@@ -128,8 +106,7 @@ class TranscriptSink:
     _spool: SpoolDir | None = field(default=None, init=False, repr=False)
 
     def prepare(self, client: Any) -> None:
-        path = self.spool_dir or Path(tempfile.mkdtemp(prefix="cc-pipeline-spool-"))
-        self._spool = SpoolDir(path).open()
+        self._spool = SpoolDir.open_at(self.spool_dir)
         sqlfiles.run_script(client, "transcripts/batch_tables.sql")
 
     def close(self) -> None:
@@ -164,8 +141,9 @@ class TranscriptSink:
         if self._spool is None:
             raise RuntimeError("TranscriptSink.prepare() must run before loading")
         pieces = [piece for batch in batches for piece in batch.prepared or ()]
-        for run in split_runs(pieces, THREADS * BLOCKS_PER_THREAD):
-            path = self._spool.write(chunk for piece in run for chunk in piece.chunks)
+        runs = balanced_runs([p.nbytes for p in pieces], PARSE_THREADS * BLOCKS_PER_THREAD)
+        for start, stop in runs:
+            path = self._spool.write(chunk for p in pieces[start:stop] for chunk in p.chunks)
             try:
                 load_file(client, BLOBS, BLOB_COLUMNS, path)
             finally:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -41,7 +40,7 @@ class CursorStore:
         self.path = path
         self.cursors: dict[str, FileCursor] = {}
         if path.exists():
-            raw = json.loads(path.read_text())
+            raw = orjson.loads(path.read_bytes())
             self.cursors = {k: FileCursor(**v) for k, v in raw.get("files", {}).items()}
 
     def save(self) -> None:

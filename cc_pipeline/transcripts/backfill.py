@@ -204,7 +204,7 @@ def backfill_transcripts(
         summary.add(part)
     if totals:
         summary.models, summary.unpriced = model_totals(client)
-    else:
+    elif summary.entries:
         summary.unpriced = unpriced_since(client, run_started)
     for model, requests, tokens in summary.unpriced:
         say(

@@ -80,6 +80,7 @@ def measure(kind: str, folder: Path, work: Path) -> dict:
     db = work / f"db-{kind}"
     shutil.rmtree(db, ignore_errors=True)
     env = dict(os.environ, CC_PIPELINE_HOME=str(work / f"home-{kind}"))
+    os.sync()  # the previous measurement's writes do not land on this one
     out = subprocess.run(
         [
             sys.executable,

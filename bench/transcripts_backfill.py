@@ -73,6 +73,7 @@ class Measure:
 
 def measure(cmd: list[str], env: dict[str, str]) -> Measure:
     """Run ``cmd``; wall time and peak RSS of its process tree (sampled, and by wait4)."""
+    os.sync()  # the previous measurement's writes do not land on this one
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     peak = [0]

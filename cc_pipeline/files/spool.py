@@ -2,8 +2,9 @@
 
 The reader thread frames a batch into RowBinary files while the previous batch is being
 parsed; loading a file then costs ClickHouse one read instead of Python building rows on
-the loading thread. An embedded engine reads the file itself (``INSERT ... FROM INFILE``,
-which is also how clickhouse-connect inserts into chDB); a server is sent its bytes.
+the loading thread. An embedded engine reads the files itself: a query can read them in
+place (``file()``, see ``files_source``) or insert them (``INSERT ... FROM INFILE``, which is
+also how clickhouse-connect inserts into chDB); a server is sent their bytes.
 """
 
 from __future__ import annotations
@@ -20,6 +21,16 @@ from typing import Any
 def is_embedded(client: Any) -> bool:
     """True for a clickhouse-connect client of an in-process chDB engine."""
     return type(client).__name__ == "ChdbClient"
+
+
+# Characters file() reads as a glob: a folder whose path holds one is staged, not globbed.
+GLOB_CHARS = frozenset("*?{}[]")
+
+
+def files_source(client: Any, folder: Path) -> bool:
+    """True when queries can read the spool files of ``folder`` in place with ``file()``:
+    an embedded engine shares this machine's files, a server does not."""
+    return is_embedded(client) and not GLOB_CHARS.intersection(str(folder))
 
 
 def _quote(text: str) -> str:
@@ -60,16 +71,31 @@ class SpoolDir:
     def close(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
 
-    def write(self, chunks: Iterable[bytes], suffix: str = ".bin") -> Path:
-        """Write ``chunks`` to a new file of the folder and return its path."""
+    def _next_name(self) -> str:
         with self._lock:
-            name = f"{next(self._names):08d}{suffix}"
-        path = self.path / name
+            return f"{next(self._names):08d}"
+
+    def new_folder(self) -> Path:
+        """A new empty subfolder, for the files of one batch."""
+        path = self.path / self._next_name()
+        path.mkdir()
+        return path
+
+    def write(
+        self, chunks: Iterable[bytes], suffix: str = ".bin", folder: Path | None = None
+    ) -> Path:
+        """Write ``chunks`` to a new file (of ``folder``, else of the spool) and return its
+        path."""
+        path = (folder or self.path) / f"{self._next_name()}{suffix}"
         with open(path, "wb") as fh:
             fh.writelines(chunks)
         return path
 
     @staticmethod
     def remove(paths: Iterable[Path]) -> None:
+        """Delete spool files and subfolders."""
         for path in paths:
-            path.unlink(missing_ok=True)
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)

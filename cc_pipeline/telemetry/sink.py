@@ -1,16 +1,18 @@
 """How a batch of Collector JSONL lines becomes rows of the otel_* tables.
 
 Python frames the lines and reads the signal from each line's first key, on the reader
-thread while the previous batch loads, into RowBinary spool files; ClickHouse stages them
-and parses them in SQL (``sql/telemetry``) straight into the tables. The batch is staged in
-several blocks so each parse query runs on every core. A line that parses to nothing is checked
-afterwards, so validation costs a pass only over lines that produced no row. Metric points
-pass through a scratch table where points without a numeric value are set aside.
+thread while the previous batch loads, into RowBinary spool files; ClickHouse parses them in
+SQL (``sql/telemetry``) straight into the tables, reading the files in place (embedded) or
+from a staging table they are loaded into (server). Log lines are framed in several files
+of about equal bytes so each parse query runs on every core. A line that parses to nothing
+is checked afterwards, so validation costs a pass only over lines that produced no row.
+Metric lines wait in a table and are parsed together; their points pass through a scratch
+table where points without a numeric value are set aside.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,11 +22,14 @@ import orjson
 from cc_pipeline import sqlfiles
 from cc_pipeline.files.loader import BatchResult
 from cc_pipeline.files.rowbinary import PARSE_THREADS, balanced_runs, varint
-from cc_pipeline.files.spool import SpoolDir, load_file
+from cc_pipeline.files.spool import SpoolDir, files_source, load_file
 from cc_pipeline.files.tailer import LineBatch
 from cc_pipeline.telemetry.privacy import ALLOWED_ATTRIBUTES, ALLOWED_EVENT_ATTRIBUTES
 
 STAGING = "_staging_telemetry_lines"
+# The staging table's rows read in place from a batch's spool files (an embedded engine):
+# the batch queries name STAGING, which is swapped for this when the files can be read.
+FROM_SPOOL = "file({spool:String}, 'RowBinary', 'offset UInt64, signal UInt8, line String')"
 SIGNALS = {"resourceLogs": 1, "resourceMetrics": 2, "resourceSpans": 3}
 PREFIXES = tuple((b'{"' + key.encode() + b'"', code) for key, code in SIGNALS.items())
 # A query reads a staged table one block per thread: a batch is staged in this many blocks
@@ -35,8 +40,21 @@ PARSE_SETTINGS = {
     "max_threads": PARSE_THREADS,
     "max_insert_threads": PARSE_THREADS,
     "min_insert_block_size_rows": 65536,
-    "min_insert_block_size_bytes": 32 << 20,
+    "min_insert_block_size_bytes": 64 << 20,
 }
+# Every log record the Collector writes has an observed time: counting the key counts records.
+RECORD_MARK = b'"observedTimeUnixNano"'
+
+
+def insert_settings(records: int) -> dict[str, Any]:
+    """PARSE_SETTINGS with the insert split into one block per thread, so each thread sorts,
+    compresses and writes a part of its own in parallel (ClickHouse's default gathers rows
+    into blocks of 64k, so a batch of fewer records is written by one thread)."""
+    if records <= 0:
+        return PARSE_SETTINGS
+    return {**PARSE_SETTINGS, "min_insert_block_size_rows": max(1024, -(-records // PARSE_THREADS))}
+
+
 BATCH_ROWS = (
     "SELECT count(), max({time}), uniqExact(_offset), {malformed} FROM {table} "
     "WHERE _file_key = {{file_key:String}} "
@@ -66,25 +84,32 @@ def signal_of(line: bytes) -> int:
     return 0
 
 
-def row_binary(offsets: list[int], lines: list[bytes], counts: dict[int, int]) -> Iterator[bytes]:
-    """(offset UInt64, signal UInt8, line String) rows in RowBinary, streamed line by line;
-    ``counts`` tallies lines per signal on the way."""
-    for offset, line in zip(offsets, lines, strict=True):
-        signal = signal_of(line)
-        counts[signal] = counts.get(signal, 0) + 1
-        if signal == 2:
-            counts[METRIC_BYTES] = counts.get(METRIC_BYTES, 0) + len(line)
-        yield offset.to_bytes(8, "little") + bytes((signal,)) + varint(len(line))
+def row_binary(
+    offsets: list[int], lines: list[bytes], signals: list[int], picked: Iterable[int]
+) -> Iterator[bytes]:
+    """(offset UInt64, signal UInt8, line String) rows in RowBinary of the ``picked`` lines,
+    streamed line by line."""
+    for index in picked:
+        line = lines[index]
+        yield offsets[index].to_bytes(8, "little") + bytes((signals[index],)) + varint(len(line))
         yield line
 
 
 @dataclass
 class SpooledLines:
-    """A batch framed on the reader thread: its spool files and what they hold."""
+    """A batch framed on the reader thread: the folder of its spool files and what they hold.
 
-    files: list[Path]
+    Log lines are in ``*.logs`` files of about equal bytes (a parse reads one per thread);
+    every other line (metrics, spans, lines of no known signal) is in one ``*.other`` file.
+    """
+
+    folder: Path
     line_count: int
     lines_by_signal: dict[int, int]
+    log_records: int = 0  # about how many: a hint to split the insert evenly over threads
+
+    def glob(self, kind: str = "*") -> str:
+        return str(self.folder / f"*.{kind}")
 
 
 @dataclass
@@ -139,23 +164,32 @@ class TelemetrySink:
         """Write the batch's lines as staging rows to spool files and release them."""
         if self._spool is None:
             raise RuntimeError("TelemetrySink.prepare() must run before frame()")
+        lines, offsets = batch.lines, batch.offsets
+        signals = [signal_of(line) for line in lines]
         lines_by_signal: dict[int, int] = {}
-        files = [
+        for signal in signals:
+            lines_by_signal[signal] = lines_by_signal.get(signal, 0) + 1
+        log_lines = [i for i, signal in enumerate(signals) if signal == 1]
+        other_lines = [i for i, signal in enumerate(signals) if signal != 1]
+        folder = self._spool.new_folder()
+        runs = balanced_runs([len(lines[i]) for i in log_lines], PARSE_THREADS * BLOCKS_PER_THREAD)
+        for start, stop in runs:
             self._spool.write(
-                row_binary(batch.offsets[start:stop], batch.lines[start:stop], lines_by_signal)
+                row_binary(offsets, lines, signals, log_lines[start:stop]), ".logs", folder
             )
-            for start, stop in balanced_runs(
-                [len(line) for line in batch.lines], PARSE_THREADS * BLOCKS_PER_THREAD
+        if other_lines:
+            self._spool.write(row_binary(offsets, lines, signals, other_lines), ".other", folder)
+            lines_by_signal[METRIC_BYTES] = sum(
+                len(lines[i]) for i in other_lines if signals[i] == 2
             )
-        ]
-        batch.prepared = SpooledLines(files, len(batch.lines), lines_by_signal)
+        log_records = sum(lines[i].count(RECORD_MARK) for i in log_lines)
+        batch.prepared = SpooledLines(folder, len(lines), lines_by_signal, log_records)
         batch.lines, batch.offsets = [], []
 
     def stage(self, client: Any, spooled: SpooledLines) -> None:
         """Replace the staged lines with the batch's, one block per spool file."""
-        for table in (STAGING, "_batch_point_notes", "_batch_otel_metrics_histogram"):
-            client.command(f"TRUNCATE TABLE {table}")
-        for path in spooled.files:
+        client.command(f"TRUNCATE TABLE {STAGING}")
+        for path in sorted(spooled.folder.iterdir()):
             load_file(client, STAGING, ("offset", "signal", "line"), path)
 
     def load(self, client: Any, batch: LineBatch) -> BatchResult:
@@ -165,16 +199,25 @@ class TelemetrySink:
         spooled: SpooledLines = batch.prepared
         try:
             if spooled.line_count:
-                self.stage(client, spooled)
-                self._parse(client, batch, spooled, result)
+                for table in ("_batch_point_notes", "_batch_otel_metrics_histogram"):
+                    client.command(f"TRUNCATE TABLE {table}")
+                in_place = files_source(client, spooled.folder)
+                if not in_place:
+                    self.stage(client, spooled)
+                self._parse(client, batch, spooled, result, in_place)
         finally:
-            SpoolDir.remove(spooled.files)
+            SpoolDir.remove([spooled.folder])
         if self._pending_bytes >= PENDING_LIMIT:
             _merge(result, self._parse_pending(client))
         return result
 
     def _parse(
-        self, client: Any, batch: LineBatch, spooled: SpooledLines, result: BatchResult
+        self,
+        client: Any,
+        batch: LineBatch,
+        spooled: SpooledLines,
+        result: BatchResult,
+        in_place: bool,
     ) -> None:
         lines_by_signal = spooled.lines_by_signal
         params: dict[str, Any] = {
@@ -187,13 +230,22 @@ class TelemetrySink:
             "allowed_pairs": self.allowed_pair_hashes,
             "deferred_metrics": 1,
         }
-        for code, name in ((1, "logs"), (3, "traces")):
-            if lines_by_signal.get(code):
+
+        def run(sql: str, kind: str = "*", settings: dict[str, Any] | None = None) -> None:
+            """Run a query of the batch's lines: read in place from the spool files of
+            ``kind``, else from the staging table."""
+            if in_place:
+                sql = sql.replace(STAGING, FROM_SPOOL)
                 client.command(
-                    sqlfiles.load(f"telemetry/{name}.sql"),
-                    parameters=params,
-                    settings=PARSE_SETTINGS,
+                    sql, parameters={**params, "spool": spooled.glob(kind)}, settings=settings
                 )
+            else:
+                client.command(sql, parameters=params, settings=settings)
+
+        if lines_by_signal.get(1):
+            run(sqlfiles.load("telemetry/logs.sql"), "logs", insert_settings(spooled.log_records))
+        if lines_by_signal.get(3):
+            run(sqlfiles.load("telemetry/traces.sql"), "other", PARSE_SETTINGS)
         lines_with_rows = malformed = 0
         for code, table, time_column, malformed_count in (
             (1, "otel_logs", "Timestamp", "countIf(notEmpty(_malformed))"),
@@ -209,11 +261,11 @@ class TelemetrySink:
                 malformed += bad
                 _note_newest(result, newest)
         if lines_by_signal.get(2):
-            client.command(
+            run(
                 f"INSERT INTO {PENDING} (_file_key, file_path, _offset, line) "
                 "SELECT {file_key:String}, {file_path:String}, offset, line "
-                "FROM _staging_telemetry_lines WHERE signal = 2",
-                parameters=params,
+                f"FROM {STAGING} WHERE signal = 2",
+                "other",
             )
             lines_with_rows += lines_by_signal[2]  # checked when they are parsed
             self._pending_bytes += lines_by_signal.get(METRIC_BYTES, 0)
@@ -223,9 +275,9 @@ class TelemetrySink:
         if unexplained or malformed or lines_by_signal.get(3):
             before = _quarantine_count(client, params)
             if unexplained:
-                client.command(sqlfiles.load("telemetry/rejected_lines.sql"), parameters=params)
+                run(sqlfiles.load("telemetry/rejected_lines.sql"))
             if malformed or lines_by_signal.get(3):
-                client.command(sqlfiles.load("telemetry/malformed_values.sql"), parameters=params)
+                run(sqlfiles.load("telemetry/malformed_values.sql"))
             result.quarantined += _quarantine_count(client, params) - before
 
     def _parse_pending(self, client: Any, recovering: bool = False) -> BatchResult:

@@ -11,7 +11,7 @@ SELECT
     length(line) + 1,
     concat('malformed number in attribute(s) ', arrayStringConcat(keys, ', '),
            ' (records kept, those values stored empty)')
-FROM _staging_telemetry_lines
+FROM _staging_telemetry_lines AS batch_lines
 INNER JOIN (
     SELECT _offset AS offset, arrayDistinct(flatten(groupArray(_malformed))) AS keys
     FROM otel_logs

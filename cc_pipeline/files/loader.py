@@ -37,6 +37,24 @@ class BatchResult:
     newest_event: datetime | None = None
 
 
+@dataclass
+class BatchGroup:
+    """Batches loaded together: at most one per file, up to the run's batch size."""
+
+    batches: list[LineBatch]
+    nbytes: int
+    prepared: Any = None  # what the sink's ``frame_group`` made of the group
+
+
+@dataclass
+class FileEnd:
+    """The reader is done with a file: ``read_any`` when it had new lines."""
+
+    path: Path
+    cursor: FileCursor
+    read_any: bool
+
+
 class BatchSink(Protocol):
     """Turns a batch of lines into rows. Every row it writes carries ``_file_key``/``_offset``.
 
@@ -59,9 +77,11 @@ class MultiBatchSink(BatchSink, Protocol):
 
     ``ingest_folder`` then groups the batches of many small files up to ``max_batch_bytes``
     into one load, so a folder of thousands of small files costs a few loads, not thousands.
+    Such a sink may also have ``frame_group(group)``, called on the reader thread once a
+    group is complete.
     """
 
-    def load_many(self, client: Any, batches: Sequence[LineBatch]) -> BatchResult: ...
+    def load_many(self, client: Any, group: BatchGroup) -> BatchResult: ...
 
 
 @dataclass
@@ -160,35 +180,56 @@ def read_ahead(
     files: Sequence[tuple[Path, FileCursor]],
     max_batch_bytes: int,
     max_line_bytes: int,
-    frame: Callable[[LineBatch], None] | None = None,
-) -> Iterator[tuple[Path, FileCursor, list[LineBatch], bool]]:
-    """Files' new batches ``(path, cursor, batches, last_of_file)``, read by a background
-    thread up to one group ahead.
+    sink: BatchSink,
+) -> Iterator[BatchGroup | FileEnd]:
+    """The files' new lines as groups of batches to load, and a ``FileEnd`` after each file,
+    read, grouped and framed by a background thread up to one group ahead.
 
     Reading and framing lines (Python) then overlaps with loading the previous group
-    (ClickHouse, which releases the GIL), and so does ``frame``, run on each batch as it
-    is read. Cursors are only read here, never moved.
+    (ClickHouse, which releases the GIL). A group holds one batch when the sink loads one at
+    a time, else batches of several files up to ``max_batch_bytes``, at most one per file
+    (its cursor's pending mark covers one batch). Cursors are only read here, never moved.
     """
     queue = _ByteQueue(max_batch_bytes)
     done = object()
+    frame = getattr(sink, "frame", None)
+    frame_group = getattr(sink, "frame_group", None)
+    many = hasattr(sink, "load_many")
 
     def produce() -> None:
+        group: list[LineBatch] = []
+        held = 0
+
+        def emit() -> bool:
+            nonlocal group, held
+            if not group:
+                return True
+            item = BatchGroup(group, held)
+            if frame_group is not None:
+                frame_group(item)
+            group, held = [], 0
+            return queue.put(item, item.nbytes)
+
         try:
             for path, cursor in files:
-                batches: list[LineBatch] = []
-                held = 0
+                read_any = False
                 for batch in read_batches(path, cursor, max_batch_bytes, max_line_bytes):
                     if frame is not None:
                         frame(batch)
-                    if batches and held + batch.nbytes > max_batch_bytes:
-                        if not queue.put((path, cursor, batches, False), held):
-                            return
-                        batches, held = [], 0
-                    batches.append(batch)
+                    full = group and (
+                        not many
+                        or held + batch.nbytes > max_batch_bytes
+                        or any(b.cursor is cursor for b in group)
+                    )
+                    if full and not emit():
+                        return
+                    group.append(batch)
                     held += batch.nbytes
-                if not queue.put((path, cursor, batches, True), held):
+                    read_any = True
+                if not queue.put(FileEnd(path, cursor, read_any), 0):
                     return
-            queue.put(done, 0)
+            if emit():
+                queue.put(done, 0)
         except BaseException as exc:  # handed to the consumer
             queue.put(exc, 0)
 
@@ -205,6 +246,15 @@ def read_ahead(
     finally:
         queue.close()
         thread.join()
+
+
+def _note_file_end(summary: IngestSummary, end: FileEnd, say: Callable[[str], None]) -> None:
+    summary.files_read += int(end.read_any)
+    cursor = end.cursor
+    if not end.read_any and cursor.offset < cursor.size and not end.path.exists():
+        event = FileEvent(str(end.path), "vanished", "file disappeared before it was read")
+        summary.events.append(event)
+        say(f"{event.kind}: {event.path}: {event.detail}")
 
 
 def ingest_folder(
@@ -251,25 +301,21 @@ def ingest_folder(
         total = plan.pending_bytes
         done = 0
         sink.prepare(client)
-        frame = getattr(sink, "frame", None)
-        batches_read = read_ahead(plan.with_new_bytes, max_batch_bytes, max_line_bytes, frame)
+        load_many = getattr(sink, "load_many", None)
+        items = read_ahead(plan.with_new_bytes, max_batch_bytes, max_line_bytes, sink)
         try:
-            load_many = getattr(sink, "load_many", None)
-            group: list[LineBatch] = []
-            group_bytes = 0
-
-            def flush() -> None:
-                nonlocal done, group_bytes
-                if not group:
-                    return
-                for batch in group:
+            for item in items:
+                if isinstance(item, FileEnd):
+                    _note_file_end(summary, item, say)
+                    continue
+                for batch in item.batches:
                     batch.cursor.pending_start = batch.start
                 store.save()
                 if load_many is not None:
-                    result = load_many(client, group)
+                    result = load_many(client, item)
                 else:
-                    result = sink.load(client, group[0])
-                for batch in group:
+                    result = sink.load(client, item.batches[0])
+                for batch in item.batches:
                     result.quarantined += quarantine(
                         client, sink.source, batch.cursor.path, batch.cursor.key, batch.rejects
                     )
@@ -277,40 +323,16 @@ def ingest_folder(
                     batch.cursor.pending_start = None
                 store.save()
                 summary.batches += 1
-                summary.bytes_read += group_bytes
+                summary.bytes_read += item.nbytes
                 summary.absorb(result)
-                done += group_bytes
+                done += item.nbytes
                 if progress:
-                    progress(done, max(total, done), group[-1].cursor.path)
-                group.clear()
-                group_bytes = 0
-
-            read_any = False
-            for path, cursor, batches, last in batches_read:
-                for batch in batches:
-                    if group and (
-                        load_many is None
-                        or group_bytes + batch.nbytes > max_batch_bytes
-                        or any(b.cursor is cursor for b in group)
-                    ):
-                        flush()
-                    group.append(batch)
-                    group_bytes += batch.nbytes
-                    read_any = True
-                if not last:
-                    continue
-                summary.files_read += int(read_any)
-                if not read_any and cursor.offset < cursor.size and not path.exists():
-                    event = FileEvent(str(path), "vanished", "file disappeared before it was read")
-                    summary.events.append(event)
-                    say(f"{event.kind}: {event.path}: {event.detail}")
-                read_any = False
-            flush()
+                    progress(done, max(total, done), item.batches[-1].cursor.path)
             finish = getattr(sink, "finish", None)
             if finish is not None:
                 summary.absorb(finish(client))
         finally:
-            batches_read.close()  # the reader thread stops before the sink closes
+            items.close()  # the reader thread stops before the sink closes
             close = getattr(sink, "close", None)
             if close is not None:
                 close()

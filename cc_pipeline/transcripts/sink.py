@@ -1,23 +1,23 @@
 """How batches of transcript lines become rows of transcript_entries.
 
-Python only frames the lines (rows of a file's facts, the lines' offsets and the lines);
-ClickHouse splits, validates and parses them in SQL (``sql/transcripts``). Batches of many
-small files are loaded together, staged in several blocks of about equal bytes so the parse
-runs on every core.
+Python only frames the lines (rows of a file's facts, the lines' offsets and the lines), on
+the reader thread while the previous group loads; ClickHouse splits, validates and parses
+them in SQL (``sql/transcripts``). Batches of many small files are loaded together, framed
+into several spool files of about equal bytes so the parse runs on every core; an embedded
+engine reads those files in place, a server gets them staged in a table.
 """
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cc_pipeline import sqlfiles
-from cc_pipeline.files.loader import BatchResult
+from cc_pipeline.files.loader import BatchGroup, BatchResult
 from cc_pipeline.files.rowbinary import PARSE_THREADS, balanced_runs, string, varint
-from cc_pipeline.files.spool import SpoolDir, load_file
+from cc_pipeline.files.spool import SpoolDir, files_source, load_file
 from cc_pipeline.files.tailer import LineBatch
 from cc_pipeline.transcripts.discovery import TranscriptFile
 
@@ -52,6 +52,13 @@ BLOB_COLUMNS = [
     "offsets",
     "lines",
 ]
+# The blobs table read in place from a group's spool files (an embedded engine): the parse
+# names BLOBS, which is swapped for this when the files can be read.
+FROM_SPOOL = (
+    "file({spool:String}, 'RowBinary', 'file_key String, file_path String, root String, "
+    "kind String, project String, session String, agent String, offsets Array(UInt64), "
+    "lines String')"
+)
 
 
 def frame_pieces(batch: LineBatch, info: TranscriptFile) -> list[Piece]:
@@ -120,35 +127,55 @@ class TranscriptSink:
             batch.prepared = frame_pieces(batch, self.files[batch.cursor.path])
         batch.lines, batch.offsets = [], []
 
-    def load(self, client: Any, batch: LineBatch) -> BatchResult:
-        return self.load_many(client, [batch])
-
-    def load_many(self, client: Any, batches: Sequence[LineBatch]) -> BatchResult:
-        result = BatchResult()
-        for batch in batches:
+    def frame_group(self, group: BatchGroup) -> None:
+        """Write the group's pieces to a spool folder, in files of about equal bytes."""
+        if self._spool is None:
+            raise RuntimeError("TranscriptSink.prepare() must run before framing")
+        for batch in group.batches:
             if batch.prepared is None:
                 self.frame(batch)
-        if not any(b.prepared for b in batches):
+        pieces = [piece for batch in group.batches for piece in batch.prepared or ()]
+        if not pieces:
+            return
+        folder = self._spool.new_folder()
+        runs = balanced_runs([p.nbytes for p in pieces], PARSE_THREADS * BLOCKS_PER_THREAD)
+        for start, stop in runs:
+            chunks = (chunk for p in pieces[start:stop] for chunk in p.chunks)
+            self._spool.write(chunks, ".blobs", folder)
+        for batch in group.batches:
+            batch.prepared = None
+        group.prepared = folder
+
+    def load(self, client: Any, batch: LineBatch) -> BatchResult:
+        return self.load_many(client, BatchGroup([batch], batch.nbytes))
+
+    def load_many(self, client: Any, group: BatchGroup) -> BatchResult:
+        result = BatchResult()
+        if group.prepared is None:
+            self.frame_group(group)
+        folder: Path | None = group.prepared
+        if folder is None:
             return result
         try:
-            return self._load(client, batches, result)
+            return self._load(client, folder, result)
         finally:
+            SpoolDir.remove([folder])
             # the blobs table holds whole lines: never leave them behind
             for table in (BLOBS, SCRATCH):
                 client.command(f"TRUNCATE TABLE {table}")
 
-    def _load(self, client: Any, batches: Sequence[LineBatch], result: BatchResult) -> BatchResult:
-        if self._spool is None:
-            raise RuntimeError("TranscriptSink.prepare() must run before loading")
-        pieces = [piece for batch in batches for piece in batch.prepared or ()]
-        runs = balanced_runs([p.nbytes for p in pieces], PARSE_THREADS * BLOCKS_PER_THREAD)
-        for start, stop in runs:
-            path = self._spool.write(chunk for p in pieces[start:stop] for chunk in p.chunks)
-            try:
+    def _load(self, client: Any, folder: Path, result: BatchResult) -> BatchResult:
+        entries = sqlfiles.load("transcripts/entries.sql")
+        if files_source(client, folder):
+            client.command(
+                entries.replace(BLOBS, FROM_SPOOL),
+                parameters={"spool": str(folder / "*.blobs")},
+                settings=PARSE_SETTINGS,
+            )
+        else:
+            for path in sorted(folder.iterdir()):
                 load_file(client, BLOBS, BLOB_COLUMNS, path)
-            finally:
-                SpoolDir.remove([path])
-        client.command(sqlfiles.load("transcripts/entries.sql"), settings=PARSE_SETTINGS)
+            client.command(entries, settings=PARSE_SETTINGS)
         rows, quarantined, newest = client.query(
             f"SELECT countIf(_problem = ''), countIf(_quarantine), max(timestamp) FROM {SCRATCH}"
         ).result_rows[0]

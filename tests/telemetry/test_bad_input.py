@@ -18,16 +18,6 @@ def logs() -> list[dict[str, Any]]:
     return [b for s, b in fixture_requests() if s == "logs"]
 
 
-@pytest.fixture(params=["read in place", "staged"])
-def batch_lines(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path) -> str:
-    """Both ways a batch's spool files reach its queries. file() cannot name a folder whose
-    path holds glob characters, so such a batch goes through the staging table, as every
-    batch does on a server."""
-    if request.param == "staged":
-        monkeypatch.setenv("CC_PIPELINE_HOME", str(tmp_path / "home[staged]"))
-    return request.param
-
-
 def quarantine(ch: Any) -> list[tuple[int, int, str]]:
     return ch.query(
         "SELECT _offset, length, reason FROM ingest_quarantine ORDER BY _offset"

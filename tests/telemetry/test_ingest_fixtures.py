@@ -51,12 +51,9 @@ def token_metric(ch: Any) -> dict[str, float]:
     )
 
 
-@pytest.mark.parametrize("batch_lines", ["read in place", "staged"])
 def test_mixed_signals_in_one_file_match_payload_sums(
-    ch, tmp_path, monkeypatch, requests, expected, batch_lines
+    ch, tmp_path, requests, expected, batch_lines
 ):
-    if batch_lines == "staged":  # see test_bad_input.batch_lines
-        monkeypatch.setenv("CC_PIPELINE_HOME", str(tmp_path / "home[staged]"))
     folder = tmp_path / "otel"
     write_jsonl(folder / "claude-code.jsonl", [body for _, body in requests])
     summary = ingest_telemetry(ch, folder)

@@ -8,7 +8,9 @@ from typing import Any
 from tests.transcripts.helpers import assistant, dumps, run, totals, write_session
 
 
-def test_bad_lines_are_quarantined_and_the_file_still_loads(ch: Any, tmp_path: Path) -> None:
+def test_bad_lines_are_quarantined_and_the_file_still_loads(
+    ch: Any, tmp_path: Path, batch_lines: str
+) -> None:
     good = [assistant(f"m{i}", f"r{i}") for i in range(3)]
     huge = dumps(assistant("m_huge", "r_huge", text="x" * 200_000))
     path = write_session(

@@ -29,7 +29,7 @@ def test_per_day_and_model_equal_ccusage(ch: Any, name: str) -> None:
     assert sorted(ours) == sorted(theirs)
 
 
-def test_marot_spotter_totals(ch: Any) -> None:
+def test_marot_spotter_totals(ch: Any, batch_lines: str) -> None:
     summary = run(ch, PUBLIC_TRANSCRIPTS / "marot-spotter")
     assert summary.quarantined == 0
     _, inp, out, write, read = totals(ch)

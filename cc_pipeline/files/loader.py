@@ -1,9 +1,10 @@
 """Drive a folder through a sink exactly once: discard, reconcile, read, load, commit.
 
 The protocol for each batch is: mark the cursor ``pending_start = batch.start`` (saved), load
-the rows, then move ``offset`` to ``batch.end`` and clear the mark (saved). After a crash the
-mark tells which rows may be half written; they are deleted by ``(_file_key, _offset)``
-before anything is read, so a re-run reloads them once.
+the rows, then move ``offset`` to ``batch.end`` and clear the mark (saved with the next
+group's marks, or at the end). After a crash the marks tell which rows may be half written
+(or written but not yet recorded); they are deleted by ``(_file_key, _offset)`` before
+anything is read, so a re-run reloads them once.
 """
 
 from __future__ import annotations
@@ -321,13 +322,13 @@ def ingest_folder(
                     )
                     batch.cursor.offset = batch.end
                     batch.cursor.pending_start = None
-                store.save()
                 summary.batches += 1
                 summary.bytes_read += item.nbytes
                 summary.absorb(result)
                 done += item.nbytes
                 if progress:
                     progress(done, max(total, done), item.batches[-1].cursor.path)
+            store.save()
             finish = getattr(sink, "finish", None)
             if finish is not None:
                 summary.absorb(finish(client))

@@ -7,6 +7,7 @@ COMMAND_MODULES; nothing heavy is imported until a command runs.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sys
@@ -55,9 +56,11 @@ def run() -> None:
     A command that sets ``quick_exit`` (one-shot loads and queries) has committed everything
     when it returns: every statement is durable once it returns and the cursors are fsynced,
     the same guarantee a crash relies on. Such a command exits at once, skipping the
-    interpreter's and the embedded engine's teardown.
+    interpreter's and the embedded engine's teardown. It also runs without the cyclic garbage
+    collector: its passes would mostly re-walk the objects of the libraries it imports, a
+    noticeable share of a short run, while its own objects are freed by reference counting.
     """
-    code, quick = _dispatch(None)
+    code, quick = _dispatch(None, one_shot_gc=True)
     if quick:
         sys.stdout.flush()
         sys.stderr.flush()
@@ -65,11 +68,14 @@ def run() -> None:
     sys.exit(code)
 
 
-def _dispatch(argv: Sequence[str] | None) -> tuple[int, bool]:
+def _dispatch(argv: Sequence[str] | None, one_shot_gc: bool = False) -> tuple[int, bool]:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     from cc_pipeline.resources.engine_lock import EmbeddedDatabaseBusy
+
+    if one_shot_gc and getattr(args, "quick_exit", False):
+        gc.disable()
 
     try:
         code = int(args.func(args) or 0)

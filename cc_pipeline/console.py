@@ -29,27 +29,32 @@ def human_bytes(n: float) -> str:
 
 
 class ByteProgress:
-    """A tqdm bar over bytes on stderr, quiet when stderr is not a terminal."""
+    """A tqdm bar over bytes on stderr, none when stderr is not a terminal."""
 
     def __init__(self, description: str):
+        self._bar: Any = None
+        if not sys.stderr.isatty():
+            return
         from tqdm import tqdm
 
-        self._bar: Any = tqdm(
+        self._bar = tqdm(
             total=0,
             unit="B",
             unit_scale=True,
             unit_divisor=1024,
             desc=description,
             file=sys.stderr,
-            disable=not sys.stderr.isatty(),
             leave=False,
         )
 
     def __call__(self, done: int, total: int, _path: str) -> None:
+        if self._bar is None:
+            return
         if self._bar.total != total:
             self._bar.total = total
         self._bar.n = done
         self._bar.refresh()
 
     def close(self) -> None:
-        self._bar.close()
+        if self._bar is not None:
+            self._bar.close()

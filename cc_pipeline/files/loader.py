@@ -9,10 +9,11 @@ anything is read, so a re-run reloads them once.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ from cc_pipeline.files.tailer import (
     FileEvent,
     LineBatch,
     Reject,
+    StrPath,
     list_files,
     read_batches,
     reconcile,
@@ -51,7 +53,7 @@ class BatchGroup:
 class FileEnd:
     """The reader is done with a file: ``read_any`` when it had new lines."""
 
-    path: Path
+    path: StrPath
     cursor: FileCursor
     read_any: bool
 
@@ -178,7 +180,7 @@ class _ByteQueue:
 
 
 def read_ahead(
-    files: Sequence[tuple[Path, FileCursor]],
+    files: Sequence[tuple[StrPath, FileCursor]],
     max_batch_bytes: int,
     max_line_bytes: int,
     sink: BatchSink,
@@ -252,7 +254,7 @@ def read_ahead(
 def _note_file_end(summary: IngestSummary, end: FileEnd, say: Callable[[str], None]) -> None:
     summary.files_read += int(end.read_any)
     cursor = end.cursor
-    if not end.read_any and cursor.offset < cursor.size and not end.path.exists():
+    if not end.read_any and cursor.offset < cursor.size and not os.path.exists(end.path):
         event = FileEvent(str(end.path), "vanished", "file disappeared before it was read")
         summary.events.append(event)
         say(f"{event.kind}: {event.path}: {event.detail}")
@@ -271,9 +273,14 @@ def ingest_folder(
     lock_timeout_s: float = 600.0,
     progress: ProgressFn | None = None,
     log: Callable[[str], None] | None = None,
-    files: list[Path] | None = None,
+    files: Sequence[StrPath] | None = None,
+    stats: Mapping[str, os.stat_result] | None = None,
 ) -> IngestSummary:
-    """Load every complete new line under ``folder`` through ``sink``, exactly once."""
+    """Load every complete new line under ``folder`` through ``sink``, exactly once.
+
+    ``files``: the files to read, when the caller listed them (else those of ``folder``
+    matching ``pattern``), with ``stats``, their ``os.stat`` when it took them.
+    """
     started = time.monotonic()
     summary = IngestSummary(source=sink.source, folder=str(folder))
     say = log or (lambda _msg: None)
@@ -292,7 +299,7 @@ def ingest_folder(
         store.save()
 
         found = files if files is not None else list_files(folder, pattern, recursive)
-        plan = reconcile(store, found)
+        plan = reconcile(store, found, stats)
         store.save()
         summary.files_seen = len(plan.files)
         summary.events.extend(plan.events)

@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cc_pipeline.files.cursors import CursorStore, FileCursor
+
+StrPath = str | Path  # a file's path, as a string where thousands of files are handled
 
 FINGERPRINT_BYTES = 4096
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
@@ -59,12 +61,12 @@ class FileEvent:
 
 @dataclass
 class TailPlan:
-    files: list[tuple[Path, FileCursor]]
+    files: list[tuple[StrPath, FileCursor]]
     events: list[FileEvent]
     vanished: list[FileCursor]
 
     @property
-    def with_new_bytes(self) -> list[tuple[Path, FileCursor]]:
+    def with_new_bytes(self) -> list[tuple[StrPath, FileCursor]]:
         """The files that grew past their cursor (the only ones a run needs to open)."""
         return [(path, cursor) for path, cursor in self.files if cursor.size > cursor.offset]
 
@@ -73,7 +75,7 @@ class TailPlan:
         return sum(max(0, cursor.size - cursor.offset) for _, cursor in self.files)
 
 
-def _fingerprint(path: Path, length: int) -> str:
+def _fingerprint(path: StrPath, length: int) -> str:
     with open(path, "rb") as fh:
         return hashlib.sha256(fh.read(length)).hexdigest()
 
@@ -101,70 +103,75 @@ def list_files(folder: Path, pattern: str = "*", recursive: bool = False) -> lis
     return [p for _, _, p in found]
 
 
-def reconcile(store: CursorStore, files: list[Path]) -> TailPlan:
+def reconcile(
+    store: CursorStore,
+    files: Sequence[StrPath],
+    stats: Mapping[str, os.stat_result] | None = None,
+) -> TailPlan:
     """Match files to cursors by identity, creating, resetting and retiring cursors.
 
+    ``stats``: each path's ``os.stat`` when the caller just took it (a regular file's).
     Call after unfinished batches were discarded: no cursor here has ``pending_start`` set.
     """
     by_inode = store.by_inode()
     seen_keys: set[str] = set()
     seen_identities: set[tuple[int, int]] = set()
-    plan_files: list[tuple[Path, FileCursor]] = []
+    plan_files: list[tuple[StrPath, FileCursor]] = []
     events: list[FileEvent] = []
+    known = stats or {}
     for path in files:
         try:
-            st = path.stat()
-        except FileNotFoundError:
-            events.append(FileEvent(str(path), "vanished", "file disappeared before it was read"))
-            continue
-        identity = (st.st_dev, st.st_ino)
-        if identity in seen_identities:
-            continue  # the same file reached through a second path (hard link or symlink)
-        seen_identities.add(identity)
-        cursor = by_inode.get(identity)
-        if cursor is not None:
-            # Size and modification time as last seen: the file was not written since.
-            unchanged = st.st_size == cursor.size and st.st_mtime_ns == cursor.mtime_ns
-            same_start = unchanged or (
-                st.st_size >= cursor.fingerprint_len
-                and _fingerprint(path, cursor.fingerprint_len) == cursor.fingerprint
-            )
-            if not same_start or st.st_size < cursor.offset:
-                events.append(
-                    FileEvent(
-                        str(path),
-                        "truncated",
-                        f"content changed under the same inode ({cursor.offset} bytes had been"
-                        f" read, now {st.st_size} bytes); reading it again from the start",
-                    )
+            st = known.get(str(path)) or os.stat(path)
+            identity = (st.st_dev, st.st_ino)
+            if identity in seen_identities:
+                continue  # the same file reached through a second path (hard link or symlink)
+            seen_identities.add(identity)
+            cursor = by_inode.get(identity)
+            if cursor is not None:
+                # Size and modification time as last seen: the file was not written since.
+                unchanged = st.st_size == cursor.size and st.st_mtime_ns == cursor.mtime_ns
+                same_start = unchanged or (
+                    st.st_size >= cursor.fingerprint_len
+                    and _fingerprint(path, cursor.fingerprint_len) == cursor.fingerprint
                 )
-                del store.cursors[cursor.key]
-                cursor = None
-            elif str(path) != cursor.path:
-                events.append(FileEvent(str(path), "renamed", f"was {cursor.path}"))
-                cursor.path = str(path)
-        if cursor is None:
-            fp_len = min(st.st_size, FINGERPRINT_BYTES)
-            fingerprint = _fingerprint(path, fp_len)
-            key = hashlib.sha256(
-                f"{st.st_dev}:{st.st_ino}:{fingerprint}:{st.st_mtime_ns}".encode()
-            ).hexdigest()[:16]
-            cursor = FileCursor(
-                key=key,
-                path=str(path),
-                dev=st.st_dev,
-                ino=st.st_ino,
-                fingerprint=fingerprint,
-                fingerprint_len=fp_len,
-            )
-            store.cursors[key] = cursor
-        elif cursor.fingerprint_len < FINGERPRINT_BYTES and st.st_size > cursor.fingerprint_len:
-            cursor.fingerprint_len = min(st.st_size, FINGERPRINT_BYTES)
-            cursor.fingerprint = _fingerprint(path, cursor.fingerprint_len)
-        cursor.size = st.st_size
-        cursor.mtime_ns = st.st_mtime_ns
-        seen_keys.add(cursor.key)
-        plan_files.append((path, cursor))
+                if not same_start or st.st_size < cursor.offset:
+                    events.append(
+                        FileEvent(
+                            str(path),
+                            "truncated",
+                            f"content changed under the same inode ({cursor.offset} bytes had been"
+                            f" read, now {st.st_size} bytes); reading it again from the start",
+                        )
+                    )
+                    del store.cursors[cursor.key]
+                    cursor = None
+                elif str(path) != cursor.path:
+                    events.append(FileEvent(str(path), "renamed", f"was {cursor.path}"))
+                    cursor.path = str(path)
+            if cursor is None:
+                fp_len = min(st.st_size, FINGERPRINT_BYTES)
+                fingerprint = _fingerprint(path, fp_len)
+                key = hashlib.sha256(
+                    f"{st.st_dev}:{st.st_ino}:{fingerprint}:{st.st_mtime_ns}".encode()
+                ).hexdigest()[:16]
+                cursor = FileCursor(
+                    key=key,
+                    path=str(path),
+                    dev=st.st_dev,
+                    ino=st.st_ino,
+                    fingerprint=fingerprint,
+                    fingerprint_len=fp_len,
+                )
+                store.cursors[key] = cursor
+            elif cursor.fingerprint_len < FINGERPRINT_BYTES and st.st_size > cursor.fingerprint_len:
+                cursor.fingerprint_len = min(st.st_size, FINGERPRINT_BYTES)
+                cursor.fingerprint = _fingerprint(path, cursor.fingerprint_len)
+            cursor.size = st.st_size
+            cursor.mtime_ns = st.st_mtime_ns
+            seen_keys.add(cursor.key)
+            plan_files.append((path, cursor))
+        except FileNotFoundError:  # removed after it was listed
+            events.append(FileEvent(str(path), "vanished", "file disappeared before it was read"))
     vanished = [c for c in store.cursors.values() if c.key not in seen_keys]
     for cursor in vanished:
         if cursor.offset < cursor.size:
@@ -189,7 +196,7 @@ def looks_binary(head: bytes) -> str | None:
 
 
 def read_batches(
-    path: Path,
+    path: StrPath,
     cursor: FileCursor,
     max_batch_bytes: int = 32 << 20,
     max_line_bytes: int = 32 << 20,

@@ -29,9 +29,21 @@ _engine_guard = threading.Lock()
 _open_clients: dict[str, int] = {}
 
 
-def _is_lock_error(exc: Exception) -> bool:
+def _busy_holder(exc: Exception, data_dir: Path) -> str | None:
+    """Who holds ``data_dir`` when opening it failed because it is held, else None.
+
+    chDB reports a held directory either plainly ("Cannot lock file") or, depending on the
+    moment, as the generic "Error initializing EmbeddedServer" it also gives for any other
+    failure to start (such as damaged metadata); the latter counts only when the lock is
+    really held.
+    """
     text = str(exc)
-    return "Cannot lock file" in text or "Error initializing EmbeddedServer" in text
+    holder = lock_holder(data_dir)
+    if "Cannot lock file" in text:
+        return holder or "another process"
+    if "Error initializing EmbeddedServer" in text:
+        return holder
+    return None
 
 
 def _ident(name: str) -> str:
@@ -123,8 +135,8 @@ class ClickHouseConnection:
                 interface="chdb", path=key, settings={"session_timezone": "UTC"}
             )
         except Exception as exc:
-            if _is_lock_error(exc):
-                holder = lock_holder(data_dir) or "another process"
+            holder = _busy_holder(exc, data_dir)
+            if holder is not None:
                 raise EmbeddedDatabaseBusy(busy_message(data_dir, holder)) from exc
             raise
         with _engine_guard:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -92,7 +93,7 @@ def _apply_since(
             kept.append(f)
             continue
         try:
-            st = f.path.stat()
+            st = f.stat or os.stat(f.path)
         except FileNotFoundError:
             continue
         if (st.st_dev, st.st_ino) in known:
@@ -184,7 +185,7 @@ def backfill_transcripts(
 
     for root, files, cursor_path in plans:
         sink = TranscriptSink(
-            files={str(f.path): f for f in files},
+            files={f.path: f for f in files},
             # scratch files of the run, beside the cursors and emptied by the next run if a
             # crash left any
             spool_dir=cursor_path.with_suffix(".spool"),
@@ -195,6 +196,7 @@ def backfill_transcripts(
             root,
             cursor_path,
             files=[f.path for f in files],
+            stats={f.path: f.stat for f in files if f.stat is not None},
             max_batch_bytes=max_batch_bytes,
             max_line_bytes=max_line_bytes,
             progress=root_progress,

@@ -23,11 +23,15 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class TranscriptFile:
-    """One transcript file and what its path says about it."""
+    """One transcript file and what its path says about it.
 
-    path: Path
+    Paths are kept as strings: a run handles thousands of files, and each ``Path`` costs
+    more to build than everything else discovery does for the file.
+    """
+
+    path: str
     root: Path
     project: str
     session_id: str
@@ -35,6 +39,7 @@ class TranscriptFile:
     kind: str  # 'session', 'subagent' or 'other'
     size: int
     mtime: float
+    stat: os.stat_result | None = None  # as seen by discovery
 
 
 def parse_roots(value: str | None) -> list[Path]:
@@ -80,21 +85,27 @@ def usable_roots(roots: list[Path]) -> list[Path]:
 
 
 def describe_path(
-    root: Path, path: Path, size: int, mtime: float, parts: Sequence[str] | None = None
+    root: Path,
+    path: str | Path,
+    size: int,
+    mtime: float,
+    parts: Sequence[str] | None = None,
+    stat: os.stat_result | None = None,
 ) -> TranscriptFile:
     """Project, session and agent of a file under ``root/projects`` (ccusage's path rules);
     ``parts``: the path's parts below ``projects``, when the caller has them."""
     if parts is None:
-        parts = path.relative_to(root / "projects").parts
+        parts = Path(path).relative_to(root / "projects").parts
+    path = str(path)
     project = parts[0] if len(parts) > 1 else "unknown"
     stem = parts[-1].removesuffix(".jsonl")
     if len(parts) == 2:
-        return TranscriptFile(path, root, project, stem, "", "session", size, mtime)
+        return TranscriptFile(path, root, project, stem, "", "session", size, mtime, stat)
     if len(parts) >= 4 and parts[-2] == "subagents":
         agent = stem.removeprefix("agent-")
-        return TranscriptFile(path, root, project, parts[-3], agent, "subagent", size, mtime)
+        return TranscriptFile(path, root, project, parts[-3], agent, "subagent", size, mtime, stat)
     session = parts[-2] if len(parts) >= 2 else "unknown"
-    return TranscriptFile(path, root, project, session, "", "other", size, mtime)
+    return TranscriptFile(path, root, project, session, "", "other", size, mtime, stat)
 
 
 def since_timestamp(since: date | datetime | None) -> float | None:
@@ -139,8 +150,8 @@ def discover(
             if stat.S_ISREG(st.st_mode):
                 files.append(
                     describe_path(
-                        root, Path(entry.path), st.st_size, st.st_mtime, (*below, entry.name)
+                        root, entry.path, st.st_size, st.st_mtime, (*below, entry.name), st
                     )
                 )
-    files.sort(key=lambda f: str(f.path))
+    files.sort(key=lambda f: f.path)
     return files

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -103,3 +104,15 @@ def test_busy_database_is_waited_for(env):
     assert json.loads(done.stdout) == [{"answer": 42}]
     assert "busy" in done.stderr and "waiting" in done.stderr
     assert time.monotonic() - started >= 2
+
+
+def test_damaged_database_is_not_reported_as_busy(env, tmp_path):
+    assert cli("sql", "SELECT 1", env=env).returncode == 0
+    # a copy that follows the engine's symbolic links cannot be opened (its metadata
+    # folders exist twice); nothing holds it
+    damaged = tmp_path / "damaged"
+    shutil.copytree(Path(env["CC_PIPELINE_HOME"]) / "chdb", damaged)
+    done = cli("sql", "SELECT 1", "--wait", "1", env={**env, "CC_PIPELINE_CHDB_DIR": str(damaged)})
+    assert done.returncode not in (0, 75)
+    assert "held by" not in done.stderr
+    assert "Unable to open the chdb engine" in done.stderr

@@ -59,8 +59,9 @@ def run() -> None:
     interpreter's and the embedded engine's teardown. It also runs without the cyclic garbage
     collector: its passes would mostly re-walk the objects of the libraries it imports, a
     noticeable share of a short run, while its own objects are freed by reference counting.
+    A command that sets ``no_arrow`` runs without pyarrow.
     """
-    code, quick = _dispatch(None, one_shot_gc=True)
+    code, quick = _dispatch(None, executable=True)
     if quick:
         sys.stdout.flush()
         sys.stderr.flush()
@@ -68,14 +69,19 @@ def run() -> None:
     sys.exit(code)
 
 
-def _dispatch(argv: Sequence[str] | None, one_shot_gc: bool = False) -> tuple[int, bool]:
+def _dispatch(argv: Sequence[str] | None, executable: bool = False) -> tuple[int, bool]:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     from cc_pipeline.resources.engine_lock import EmbeddedDatabaseBusy
 
-    if one_shot_gc and getattr(args, "quick_exit", False):
+    if executable and getattr(args, "quick_exit", False):
         gc.disable()
+    if executable and getattr(args, "no_arrow", False):
+        # chDB imports pyarrow (and with it numpy) whenever it is installed, for Arrow result
+        # formats that loads never ask for: a tenth of a second of a short run. An entry of
+        # None makes that optional import fail fast.
+        sys.modules.setdefault("pyarrow", None)  # type: ignore[arg-type]
 
     try:
         code = int(args.func(args) or 0)

@@ -37,7 +37,7 @@ def register(subparsers: Any) -> None:
         "smaller uses less memory",
     )
     add_wait_option(parser)
-    parser.set_defaults(func=run_ingest, quick_exit=True)
+    parser.set_defaults(func=run_ingest, quick_exit=True, no_arrow=True)
 
 
 def run_ingest(args: argparse.Namespace) -> int:

@@ -44,7 +44,7 @@ def register(subparsers: Any) -> None:
         "the models without a price",
     )
     add_wait_option(parser)
-    parser.set_defaults(func=run_backfill, quick_exit=True)
+    parser.set_defaults(func=run_backfill, quick_exit=True, no_arrow=True)
 
 
 def run_backfill(args: argparse.Namespace) -> int:

@@ -32,9 +32,10 @@ STAGING = "_staging_telemetry_lines"
 FROM_SPOOL = "file({spool:String}, 'RowBinary', 'offset UInt64, signal UInt8, line String')"
 SIGNALS = {"resourceLogs": 1, "resourceMetrics": 2, "resourceSpans": 3}
 PREFIXES = tuple((b'{"' + key.encode() + b'"', code) for key, code in SIGNALS.items())
-# A query reads a staged table one block per thread: a batch is staged in this many blocks
-# per thread, of about equal bytes, so the threads stay busy even when line sizes differ a
-# lot, and the memory a parse holds at once is a few blocks', not the batch's.
+# A parse reads one spool file (or staged block) per thread at a time: a batch's log lines
+# are framed in this many files per thread, of about equal bytes, so the threads stay busy
+# even when line sizes differ a lot, and the memory a parse holds at once is a few files',
+# not the batch's.
 BLOCKS_PER_THREAD = 4
 PARSE_SETTINGS = {
     "max_threads": PARSE_THREADS,

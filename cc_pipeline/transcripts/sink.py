@@ -24,9 +24,9 @@ from cc_pipeline.transcripts.discovery import TranscriptFile
 SOURCE = "transcripts"
 BLOBS = "_staging_transcript_blobs"
 SCRATCH = "_batch_transcript_entries"
-# A query reads a staged table one block per thread: this many blocks per thread keep the
-# threads busy when files differ in size; a file's lines are framed in pieces of at most
-# about PIECE_BYTES, so a big file spreads over several blocks.
+# A parse reads one spool file (or staged block) per thread at a time: this many files per
+# thread keep the threads busy when files differ in size; a file's lines are framed in pieces
+# of at most about PIECE_BYTES, so a big file spreads over several spool files.
 BLOCKS_PER_THREAD = 2
 PIECE_BYTES = 4 << 20
 PARSE_SETTINGS = {"max_threads": PARSE_THREADS, "max_insert_threads": PARSE_THREADS}

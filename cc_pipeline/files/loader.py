@@ -296,11 +296,11 @@ def ingest_folder(
                 cursor.offset = min(cursor.offset, cursor.pending_start)
                 cursor.pending_start = None
                 summary.discarded_batches += 1
-        store.save()
+        if summary.discarded_batches:
+            store.save()
 
         found = files if files is not None else list_files(folder, pattern, recursive)
-        plan = reconcile(store, found, stats)
-        store.save()
+        plan = reconcile(store, found, stats)  # saved with the first group's marks, or at the end
         summary.files_seen = len(plan.files)
         summary.events.extend(plan.events)
         for event in plan.events:

@@ -220,8 +220,7 @@ def read_ahead(
                     if frame is not None:
                         frame(batch)
                     full = group and (
-                        not many
-                        or held + batch.nbytes > max_batch_bytes
+                        held + batch.nbytes > max_batch_bytes
                         or any(b.cursor is cursor for b in group)
                     )
                     if full and not emit():
@@ -229,6 +228,8 @@ def read_ahead(
                     group.append(batch)
                     held += batch.nbytes
                     read_any = True
+                    if not many and not emit():  # a group of one batch leaves at once
+                        return
                 if not queue.put(FileEnd(path, cursor, read_any), 0):
                     return
             if emit():

@@ -24,7 +24,7 @@ from cc_pipeline.transcripts.discovery import (
     since_timestamp,
     usable_roots,
 )
-from cc_pipeline.transcripts.pricing import install_prices, load_price_table
+from cc_pipeline.transcripts.pricing import PricedModels, install_prices, load_price_table
 from cc_pipeline.transcripts.sink import TranscriptSink
 
 
@@ -124,18 +124,36 @@ def model_totals(client: Any) -> tuple[list[ModelTotals], list[tuple[str, int, i
     return totals, unpriced
 
 
-def unpriced_since(client: Any, loaded_since: datetime) -> list[tuple[str, int, int]]:
+def unpriced_since(
+    client: Any, loaded_since: datetime, priced: PricedModels | None = None
+) -> list[tuple[str, int, int]]:
     """Models without a price among the usage lines loaded since ``loaded_since``:
-    (model, lines, tokens). Cheaper than the full totals, for runs that skip them."""
-    return [
-        (str(m), int(n), int(t))
-        for m, n, t in client.query(
-            "SELECT model, count(), sum(total_tokens) FROM transcript_usage_lines "
-            "WHERE loaded_at >= {since:DateTime64(3, 'UTC')} AND cost_usd IS NULL "
-            "GROUP BY model ORDER BY sum(total_tokens) DESC",
-            parameters={"since": loaded_since},
+    (model, lines, tokens). Cheaper than the full totals, for runs that skip them.
+
+    With ``priced`` (models known to have a price), a run whose lines are all of such models
+    has nothing to report and is answered without the view; the view's answers are added.
+    """
+    since = {"since": loaded_since}
+    if priced is not None:
+        loaded = client.query(
+            "SELECT DISTINCT model FROM transcript_entries "
+            "WHERE loaded_at >= {since:DateTime64(3, 'UTC')} AND countable "
+            "AND model NOT IN ('', '<synthetic>')",  # lines the view costs at 0
+            parameters=since,
         ).result_rows
-    ]
+        if {model for (model,) in loaded} <= priced.models:
+            return []
+    rows = client.query(
+        "SELECT model, max(price_known), countIf(cost_usd IS NULL), "
+        "sumIf(total_tokens, cost_usd IS NULL) FROM transcript_usage_lines "
+        "WHERE loaded_at >= {since:DateTime64(3, 'UTC')} GROUP BY model",
+        parameters=since,
+    ).result_rows
+    if priced is not None:
+        priced.models.update(str(model) for model, known, _, _ in rows if known)
+        priced.save()
+    unpriced = [(str(m), int(n), int(t)) for m, _, n, t in rows if n]
+    return sorted(unpriced, key=lambda u: -u[2])
 
 
 def backfill_transcripts(
@@ -207,7 +225,8 @@ def backfill_transcripts(
     if totals:
         summary.models, summary.unpriced = model_totals(client)
     elif summary.entries:
-        summary.unpriced = unpriced_since(client, run_started)
+        priced = PricedModels.load(settings.cursors_dir() / "transcripts-priced-models.json", table)
+        summary.unpriced = unpriced_since(client, run_started, priced)
     for model, requests, tokens in summary.unpriced:
         say(
             f"no price for model {model!r} ({requests} request(s) or line(s), {tokens} tokens): "

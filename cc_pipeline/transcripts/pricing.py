@@ -10,6 +10,7 @@ their requests get no cost (NULL), never a guessed one.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -136,3 +137,37 @@ def install_prices(client: Any, table: PriceTable) -> bool:
         parameters={"rows": rows},
     )
     return True
+
+
+@dataclass
+class PricedModels:
+    """Model names that ``transcript_usage_lines`` finds a price for, remembered beside the
+    cursors for one price table and schema.
+
+    A run whose new lines are all of such models has no line without a cost to report, so it
+    skips the query over that view (whose planning is most of a small re-run's query time).
+    Any other run asks the view and remembers what it answered.
+    """
+
+    path: Path
+    key: str
+    models: set[str]
+
+    @classmethod
+    def load(cls, path: Path, table: PriceTable) -> PricedModels:
+        from cc_pipeline import schema
+
+        latest = max((m.version for m in schema.discover()), default=0)
+        key = hashlib.sha256(json.dumps([table.rows, latest], default=str).encode()).hexdigest()
+        try:
+            saved = json.loads(path.read_text())
+        except (FileNotFoundError, ValueError):
+            saved = {}
+        models = set(saved.get("models", [])) if saved.get("key") == key else set()
+        return cls(path, key, models)
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"key": self.key, "models": sorted(self.models)}))
+        os.replace(tmp, self.path)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from cc_pipeline import settings
 from tests.transcripts.helpers import assistant, dumps, run, totals, write_session
 
 
@@ -231,3 +232,42 @@ def test_unpriced_models_reported_without_totals(ch: Any, tmp_path: Path) -> Non
     assert any("claude-future-9" in m for m in messages)
     write_session(tmp_path, [assistant("m2", "r2")])
     assert run(ch, tmp_path, totals=False).unpriced == []  # only this run's lines
+
+
+def test_priced_models_are_remembered_per_price_table(ch: Any, tmp_path: Path) -> None:
+    remembered = settings.cursors_dir() / "transcripts-priced-models.json"
+
+    def priced_models() -> list[str]:
+        return json.loads(remembered.read_text())["models"]
+
+    def add_line(n: int, model: str) -> list[tuple[str, int, int]]:
+        write_session(tmp_path, [assistant(f"m{n}", f"r{n}", model=model)], name=f"s{n}.jsonl")
+        return run(ch, tmp_path, totals=False).unpriced
+
+    assert add_line(1, "claude-opus-4-6") == []
+    assert priced_models() == ["claude-opus-4-6"]
+    assert add_line(2, "claude-future-9") == [("claude-future-9", 1, 15)]
+    assert priced_models() == ["claude-opus-4-6"]  # an unpriced model is never remembered
+    assert add_line(3, "claude-future-9") == [("claude-future-9", 1, 15)]
+    assert add_line(4, "claude-opus-4-6") == []
+    # a new price table starts over: the model it prices is found and remembered
+    prices = tmp_path / "prices.json"
+    prices.write_text(
+        json.dumps(
+            {
+                "version": "t",
+                "models": {
+                    "claude-future-9": {
+                        "input": 1,
+                        "output": 2,
+                        "cache_write_5m": 3,
+                        "cache_write_1h": 4,
+                        "cache_read": 5,
+                    }
+                },
+            }
+        )
+    )
+    write_session(tmp_path, [assistant("m5", "r5", model="claude-future-9")], name="s5.jsonl")
+    assert run(ch, tmp_path, totals=False, prices=prices).unpriced == []
+    assert priced_models() == ["claude-future-9"]

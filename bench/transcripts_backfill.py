@@ -6,6 +6,10 @@ as new ones); a re-run; ``ccusage claude daily`` on the grown tree; then, untime
 comparison, ``cc-pipeline backfill --totals`` (nothing new to load; the per-model report
 over everything). Prints MB/s, wall time, CPU time and peak RSS (of the whole process tree)
 for each, and whether the totals agree.
+
+The cold run and the re-run are each timed ``--repeat`` times (the cold one into a new empty
+database each time, the re-run from the same saved state each time); the median is
+reported with every time measured, and the highest peak RSS.
 """
 
 from __future__ import annotations
@@ -99,6 +103,18 @@ def measure(cmd: list[str], env: dict[str, str]) -> Measure:
     return Measure(seconds, cpu, max(peak[0], usage.ru_maxrss) / 1024, out.decode())
 
 
+def median_of(runs: list[Measure]) -> Measure:
+    """The run of median wall time, with the highest peak RSS of all runs."""
+    middle = sorted(runs, key=lambda m: m.seconds)[len(runs) // 2]
+    return Measure(
+        middle.seconds, middle.cpu_seconds, max(m.peak_rss_mib for m in runs), middle.stdout
+    )
+
+
+def times(runs: list[Measure]) -> str:
+    return ", ".join(f"{m.seconds:.2f}" for m in runs)
+
+
 def took(m: Measure) -> float:
     """The backfill's own time as it reports it (without process start-up and exit)."""
     for row in m.stdout.splitlines():
@@ -120,6 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mb", type=float, default=256, help="size of the generated tree")
     parser.add_argument("--out", type=Path, default=settings.PROJECT_ROOT / "bench-out")
     parser.add_argument("--keep", action="store_true", help="keep the tree and database")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="timed runs of the cold load and of the re-run"
+    )
     args = parser.parse_args(argv)
 
     args.out.mkdir(parents=True, exist_ok=True)
@@ -147,10 +166,21 @@ def main(argv: list[str] | None = None) -> int:
     ]
 
     cold_mb = tree_bytes(tree) / 2**20
-    cold = measure(backfill, env)
+    colds = []
+    for _ in range(args.repeat):
+        shutil.rmtree(home, ignore_errors=True)
+        colds.append(measure(backfill, env))
+    cold = median_of(colds)
+    loaded = work / "home-loaded"  # the state every re-run starts from
+    shutil.copytree(home, loaded, symlinks=True)
     grown = grow(tree, 0.01)
     grown_mb = grown.bytes / 2**20
-    rerun = measure(backfill, env)
+    reruns = []
+    for _ in range(args.repeat):
+        shutil.rmtree(home)
+        shutil.copytree(loaded, home, symlinks=True)
+        reruns.append(measure(backfill, env))
+    rerun = median_of(reruns)
     subprocess.run(
         [str(CCUSAGE), str(tree), "--since", "20990101"], check=True, capture_output=True
     )  # installs ccusage if needed, outside the timing
@@ -175,13 +205,14 @@ def main(argv: list[str] | None = None) -> int:
     print()
     with open("/proc/loadavg") as fh:
         print(f"machine: {os.cpu_count()} CPUs, load average {' '.join(fh.read().split()[:3])}")
-    print(line("cc-pipeline backfill (cold)", cold_mb, cold))
+    print(f"median of {args.repeat} runs each; every run's seconds in brackets")
+    print(line("cc-pipeline backfill (cold)", cold_mb, cold, f"  [{times(colds)}]"))
     print(
         line(
             "cc-pipeline backfill (re-run +1%)",
             grown_mb,
             rerun,
-            f"  = {100 * rerun.seconds / cold.seconds:.1f}% of cold",
+            f"  = {100 * rerun.seconds / cold.seconds:.1f}% of cold  [{times(reruns)}]",
         )
     )
     print(line("ccusage 20.0.24 claude daily", total_mb, ccusage))

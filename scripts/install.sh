@@ -4,7 +4,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 stamp=.venv/.installed
+# The project is installed editable, which writes no bytecode, and an environment with
+# PYTHONDONTWRITEBYTECODE never writes it: compile it here (only what changed), so a command
+# does not compile the project's modules every time it starts.
+compile_project() { .venv/bin/python -m compileall -q cc_pipeline >/dev/null; }
 if [ -f "$stamp" ] && [ "$stamp" -nt pyproject.toml ] && [ -x .venv/bin/cc-pipeline ]; then
+  compile_project
   exit 0
 fi
 if ! "$PYTHON" -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null; then
@@ -26,4 +31,5 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[dev]'
+compile_project
 touch "$stamp"

@@ -1,4 +1,4 @@
-"""ClickHouse RowBinary framing: how batches of lines travel to a staging table, in blocks of
+"""ClickHouse RowBinary framing: how batches of lines travel to ClickHouse, in spool files of
 about equal bytes that a parse query reads on every core."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-# Threads of a parse query: a staged table is read one block per thread.
+# Threads of a parse query: it reads one spool file (or staged block) per thread at a time.
 PARSE_THREADS = max(1, min(8, os.cpu_count() or 1))
 
 

@@ -14,6 +14,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,18 +38,41 @@ def _quote(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def load_file(
-    client: Any, table: str, columns: Sequence[str], path: Path, fmt: str = "RowBinary"
-) -> None:
-    """Insert the rows of a file in ``fmt`` into ``table``."""
+def load_file(client: Any, table: str, columns: Sequence[str], path: Path) -> None:
+    """Insert the RowBinary rows of a file into ``table``."""
     if is_embedded(client):
         client.command(
             f"INSERT INTO {table} ({', '.join(columns)}) FROM INFILE {_quote(str(path))} "
-            f"FORMAT {fmt}"
+            "FORMAT RowBinary"
         )
     else:
         with open(path, "rb") as fh:
-            client.raw_insert(table, column_names=list(columns), insert_block=fh, fmt=fmt)
+            client.raw_insert(table, column_names=list(columns), insert_block=fh, fmt="RowBinary")
+
+
+@dataclass(frozen=True)
+class SpoolTable:
+    """A staging table whose rows a batch's spool files hold in RowBinary.
+
+    The batch queries (``sql/``) name the table. Where the files can be read in place
+    (``files_source``), ``in_place`` turns such a query into one that reads them through
+    ``file()``, whose glob is the query parameter ``spool``; elsewhere ``stage`` loads them
+    into the table first.
+    """
+
+    name: str
+    columns: tuple[tuple[str, str], ...]  # (name, type)
+
+    def in_place(self, sql: str) -> str:
+        structure = ", ".join(f"{name} {kind}" for name, kind in self.columns)
+        return sql.replace(self.name, f"file({{spool:String}}, 'RowBinary', '{structure}')")
+
+    def stage(self, client: Any, folder: Path) -> None:
+        """Replace the table's rows with those of every spool file of ``folder``."""
+        client.command(f"TRUNCATE TABLE {self.name}")
+        names = [name for name, _ in self.columns]
+        for path in sorted(folder.iterdir()):
+            load_file(client, self.name, names, path)
 
 
 class SpoolDir:
@@ -81,21 +105,14 @@ class SpoolDir:
         path.mkdir()
         return path
 
-    def write(
-        self, chunks: Iterable[bytes], suffix: str = ".bin", folder: Path | None = None
-    ) -> Path:
-        """Write ``chunks`` to a new file (of ``folder``, else of the spool) and return its
-        path."""
-        path = (folder or self.path) / f"{self._next_name()}{suffix}"
+    def write(self, chunks: Iterable[bytes], suffix: str, folder: Path) -> Path:
+        """Write ``chunks`` to a new file of ``folder`` (from ``new_folder``); its path."""
+        path = folder / f"{self._next_name()}{suffix}"
         with open(path, "wb") as fh:
             fh.writelines(chunks)
         return path
 
     @staticmethod
-    def remove(paths: Iterable[Path]) -> None:
-        """Delete spool files and subfolders."""
-        for path in paths:
-            if path.is_dir():
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                path.unlink(missing_ok=True)
+    def remove(folder: Path) -> None:
+        """Delete a batch's folder and its files."""
+        shutil.rmtree(folder, ignore_errors=True)

@@ -126,52 +126,12 @@ def reconcile(
             if identity in seen_identities:
                 continue  # the same file reached through a second path (hard link or symlink)
             seen_identities.add(identity)
-            cursor = by_inode.get(identity)
-            if cursor is not None:
-                # Size and modification time as last seen: the file was not written since.
-                unchanged = st.st_size == cursor.size and st.st_mtime_ns == cursor.mtime_ns
-                same_start = unchanged or (
-                    st.st_size >= cursor.fingerprint_len
-                    and _fingerprint(path, cursor.fingerprint_len) == cursor.fingerprint
-                )
-                if not same_start or st.st_size < cursor.offset:
-                    events.append(
-                        FileEvent(
-                            str(path),
-                            "truncated",
-                            f"content changed under the same inode ({cursor.offset} bytes had been"
-                            f" read, now {st.st_size} bytes); reading it again from the start",
-                        )
-                    )
-                    del store.cursors[cursor.key]
-                    cursor = None
-                elif str(path) != cursor.path:
-                    events.append(FileEvent(str(path), "renamed", f"was {cursor.path}"))
-                    cursor.path = str(path)
-            if cursor is None:
-                fp_len = min(st.st_size, FINGERPRINT_BYTES)
-                fingerprint = _fingerprint(path, fp_len)
-                key = hashlib.sha256(
-                    f"{st.st_dev}:{st.st_ino}:{fingerprint}:{st.st_mtime_ns}".encode()
-                ).hexdigest()[:16]
-                cursor = FileCursor(
-                    key=key,
-                    path=str(path),
-                    dev=st.st_dev,
-                    ino=st.st_ino,
-                    fingerprint=fingerprint,
-                    fingerprint_len=fp_len,
-                )
-                store.cursors[key] = cursor
-            elif cursor.fingerprint_len < FINGERPRINT_BYTES and st.st_size > cursor.fingerprint_len:
-                cursor.fingerprint_len = min(st.st_size, FINGERPRINT_BYTES)
-                cursor.fingerprint = _fingerprint(path, cursor.fingerprint_len)
-            cursor.size = st.st_size
-            cursor.mtime_ns = st.st_mtime_ns
-            seen_keys.add(cursor.key)
-            plan_files.append((path, cursor))
+            cursor = _cursor_for(store, by_inode.get(identity), path, st, events)
         except FileNotFoundError:  # removed after it was listed
             events.append(FileEvent(str(path), "vanished", "file disappeared before it was read"))
+            continue
+        seen_keys.add(cursor.key)
+        plan_files.append((path, cursor))
     vanished = [c for c in store.cursors.values() if c.key not in seen_keys]
     for cursor in vanished:
         if cursor.offset < cursor.size:
@@ -184,6 +144,60 @@ def reconcile(
             )
         del store.cursors[cursor.key]
     return TailPlan(plan_files, events, vanished)
+
+
+def _cursor_for(
+    store: CursorStore,
+    cursor: FileCursor | None,
+    path: StrPath,
+    st: os.stat_result,
+    events: list[FileEvent],
+) -> FileCursor:
+    """The cursor of a file: its known ``cursor`` (moved with a rename), or a new one when the
+    file is new or its content changed under the same inode; size and mtime brought up to
+    date."""
+    if cursor is not None:
+        # Size and modification time as last seen: the file was not written since.
+        unchanged = st.st_size == cursor.size and st.st_mtime_ns == cursor.mtime_ns
+        same_start = unchanged or (
+            st.st_size >= cursor.fingerprint_len
+            and _fingerprint(path, cursor.fingerprint_len) == cursor.fingerprint
+        )
+        if not same_start or st.st_size < cursor.offset:
+            events.append(
+                FileEvent(
+                    str(path),
+                    "truncated",
+                    f"content changed under the same inode ({cursor.offset} bytes had been"
+                    f" read, now {st.st_size} bytes); reading it again from the start",
+                )
+            )
+            del store.cursors[cursor.key]
+            cursor = None
+        elif str(path) != cursor.path:
+            events.append(FileEvent(str(path), "renamed", f"was {cursor.path}"))
+            cursor.path = str(path)
+    if cursor is None:
+        fp_len = min(st.st_size, FINGERPRINT_BYTES)
+        fingerprint = _fingerprint(path, fp_len)
+        key = hashlib.sha256(
+            f"{st.st_dev}:{st.st_ino}:{fingerprint}:{st.st_mtime_ns}".encode()
+        ).hexdigest()[:16]
+        cursor = FileCursor(
+            key=key,
+            path=str(path),
+            dev=st.st_dev,
+            ino=st.st_ino,
+            fingerprint=fingerprint,
+            fingerprint_len=fp_len,
+        )
+        store.cursors[key] = cursor
+    elif cursor.fingerprint_len < FINGERPRINT_BYTES and st.st_size > cursor.fingerprint_len:
+        cursor.fingerprint_len = min(st.st_size, FINGERPRINT_BYTES)
+        cursor.fingerprint = _fingerprint(path, cursor.fingerprint_len)
+    cursor.size = st.st_size
+    cursor.mtime_ns = st.st_mtime_ns
+    return cursor
 
 
 def looks_binary(head: bytes) -> str | None:

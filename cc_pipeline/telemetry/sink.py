@@ -22,14 +22,15 @@ import orjson
 from cc_pipeline import sqlfiles
 from cc_pipeline.files.loader import BatchResult
 from cc_pipeline.files.rowbinary import PARSE_THREADS, balanced_runs, varint
-from cc_pipeline.files.spool import SpoolDir, files_source, load_file
+from cc_pipeline.files.spool import SpoolDir, SpoolTable, files_source
 from cc_pipeline.files.tailer import LineBatch
 from cc_pipeline.telemetry.privacy import ALLOWED_ATTRIBUTES, ALLOWED_EVENT_ATTRIBUTES
 
-STAGING = "_staging_telemetry_lines"
-# The staging table's rows read in place from a batch's spool files (an embedded engine):
-# the batch queries name STAGING, which is swapped for this when the files can be read.
-FROM_SPOOL = "file({spool:String}, 'RowBinary', 'offset UInt64, signal UInt8, line String')"
+# A batch's lines, as the batch queries read them (from its spool files where they can).
+LINES = SpoolTable(
+    "_staging_telemetry_lines", (("offset", "UInt64"), ("signal", "UInt8"), ("line", "String"))
+)
+STAGING = LINES.name
 SIGNALS = {"resourceLogs": 1, "resourceMetrics": 2, "resourceSpans": 3}
 PREFIXES = tuple((b'{"' + key.encode() + b'"', code) for key, code in SIGNALS.items())
 # A parse reads one spool file (or staged block) per thread at a time: a batch's log lines
@@ -187,12 +188,6 @@ class TelemetrySink:
         batch.prepared = SpooledLines(folder, len(lines), lines_by_signal, log_records)
         batch.lines, batch.offsets = [], []
 
-    def stage(self, client: Any, spooled: SpooledLines) -> None:
-        """Replace the staged lines with the batch's, one block per spool file."""
-        client.command(f"TRUNCATE TABLE {STAGING}")
-        for path in sorted(spooled.folder.iterdir()):
-            load_file(client, STAGING, ("offset", "signal", "line"), path)
-
     def load(self, client: Any, batch: LineBatch) -> BatchResult:
         result = BatchResult()
         if batch.prepared is None:
@@ -204,10 +199,10 @@ class TelemetrySink:
                     client.command(f"TRUNCATE TABLE {table}")
                 in_place = files_source(client, spooled.folder)
                 if not in_place:
-                    self.stage(client, spooled)
+                    LINES.stage(client, spooled.folder)
                 self._parse(client, batch, spooled, result, in_place)
         finally:
-            SpoolDir.remove([spooled.folder])
+            SpoolDir.remove(spooled.folder)
         if self._pending_bytes >= PENDING_LIMIT:
             _merge(result, self._parse_pending(client))
         return result
@@ -236,9 +231,10 @@ class TelemetrySink:
             """Run a query of the batch's lines: read in place from the spool files of
             ``kind``, else from the staging table."""
             if in_place:
-                sql = sql.replace(STAGING, FROM_SPOOL)
                 client.command(
-                    sql, parameters={**params, "spool": spooled.glob(kind)}, settings=settings
+                    LINES.in_place(sql),
+                    parameters={**params, "spool": spooled.glob(kind)},
+                    settings=settings,
                 )
             else:
                 client.command(sql, parameters=params, settings=settings)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cc_pipeline import settings
+from cc_pipeline import schema, settings
 
 SHIPPED_PRICES = Path(__file__).with_name("prices.json")
 KINDS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
@@ -155,8 +155,6 @@ class PricedModels:
 
     @classmethod
     def load(cls, path: Path, table: PriceTable) -> PricedModels:
-        from cc_pipeline import schema
-
         latest = max((m.version for m in schema.discover()), default=0)
         key = hashlib.sha256(json.dumps([table.rows, latest], default=str).encode()).hexdigest()
         try:

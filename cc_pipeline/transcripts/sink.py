@@ -17,12 +17,11 @@ from typing import Any
 from cc_pipeline import sqlfiles
 from cc_pipeline.files.loader import BatchGroup, BatchResult
 from cc_pipeline.files.rowbinary import PARSE_THREADS, balanced_runs, string, varint
-from cc_pipeline.files.spool import SpoolDir, files_source, load_file
+from cc_pipeline.files.spool import SpoolDir, SpoolTable, files_source
 from cc_pipeline.files.tailer import LineBatch
 from cc_pipeline.transcripts.discovery import TranscriptFile
 
 SOURCE = "transcripts"
-BLOBS = "_staging_transcript_blobs"
 SCRATCH = "_batch_transcript_entries"
 # A parse reads one spool file (or staged block) per thread at a time: this many files per
 # thread keep the threads busy when files differ in size; a file's lines are framed in pieces
@@ -41,28 +40,26 @@ ENTRY_COLUMNS = (
 )
 
 
-BLOB_COLUMNS = [
-    "file_key",
-    "file_path",
-    "root",
-    "kind",
-    "project",
-    "session",
-    "agent",
-    "offsets",
-    "lines",
-]
-# The blobs table read in place from a group's spool files (an embedded engine): the parse
-# names BLOBS, which is swapped for this when the files can be read.
-FROM_SPOOL = (
-    "file({spool:String}, 'RowBinary', 'file_key String, file_path String, root String, "
-    "kind String, project String, session String, agent String, offsets Array(UInt64), "
-    "lines String')"
+# The framed lines of a group: one row per file piece (its identity, path facts, the lines'
+# offsets and the lines joined by newlines), read from the group's spool files where they can.
+BLOBS = SpoolTable(
+    "_staging_transcript_blobs",
+    (
+        ("file_key", "String"),
+        ("file_path", "String"),
+        ("root", "String"),
+        ("kind", "String"),
+        ("project", "String"),
+        ("session", "String"),
+        ("agent", "String"),
+        ("offsets", "Array(UInt64)"),
+        ("lines", "String"),
+    ),
 )
 
 
 def frame_pieces(batch: LineBatch, info: TranscriptFile) -> list[Piece]:
-    """The batch's lines as RowBinary rows of ``BLOB_COLUMNS`` (the file's identity, path
+    """The batch's lines as RowBinary rows of ``BLOBS`` (the file's identity, path
     facts, the lines' offsets and the lines joined by newlines; a line holds none), cut into
     pieces of about ``PIECE_BYTES`` so one big file can fill several staged blocks.
 
@@ -159,22 +156,21 @@ class TranscriptSink:
         try:
             return self._load(client, folder, result)
         finally:
-            SpoolDir.remove([folder])
+            SpoolDir.remove(folder)
             # the blobs table holds whole lines: never leave them behind
-            for table in (BLOBS, SCRATCH):
+            for table in (BLOBS.name, SCRATCH):
                 client.command(f"TRUNCATE TABLE {table}")
 
     def _load(self, client: Any, folder: Path, result: BatchResult) -> BatchResult:
         entries = sqlfiles.load("transcripts/entries.sql")
         if files_source(client, folder):
             client.command(
-                entries.replace(BLOBS, FROM_SPOOL),
+                BLOBS.in_place(entries),
                 parameters={"spool": str(folder / "*.blobs")},
                 settings=PARSE_SETTINGS,
             )
         else:
-            for path in sorted(folder.iterdir()):
-                load_file(client, BLOBS, BLOB_COLUMNS, path)
+            BLOBS.stage(client, folder)
             client.command(entries, settings=PARSE_SETTINGS)
         rows, quarantined, newest = client.query(
             f"SELECT countIf(_problem = ''), countIf(_quarantine), max(timestamp) FROM {SCRATCH}"

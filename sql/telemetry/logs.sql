@@ -2,7 +2,7 @@
 -- core (the batch's lines come in several blocks). Invalid JSON parses to nothing here; such
 -- lines are found afterwards as lines that produced no record.
 -- _staging_telemetry_lines: the batch's lines (offset, signal, line). An embedded engine
--- reads them in place from the batch's spool files instead (sink.FROM_SPOOL).
+-- reads them in place from the batch's spool files instead (files/spool.SpoolTable).
 -- Parameters: file_key, keep_content (UInt8), allowed (hashes of attribute names known to hold
 -- no content), allowed_pairs (hashes of 'event:attribute' kept for that event only).
 -- Reading an AnyValue as Map(String, String) turns {"stringValue":..}, {"intValue":..},

@@ -150,24 +150,16 @@ def test_recorded_cost_wins_and_unknown_models_are_reported(ch: Any, tmp_path: P
     assert by_model["claude-future-9"].cost_usd == 0.0  # the zero-token request is priced
 
 
+def future_model_prices(folder: Path) -> Path:
+    """A user price file that prices claude-future-9 (unknown to the shipped table)."""
+    prices = folder / "prices.json"
+    rates = {"input": 1, "output": 2, "cache_write_5m": 3, "cache_write_1h": 4, "cache_read": 5}
+    prices.write_text(json.dumps({"version": "test", "models": {"claude-future-9": rates}}))
+    return prices
+
+
 def test_user_price_file_and_model_name_forms(ch: Any, tmp_path: Path) -> None:
-    prices = tmp_path / "prices.json"
-    prices.write_text(
-        json.dumps(
-            {
-                "version": "test",
-                "models": {
-                    "claude-future-9": {
-                        "input": 1,
-                        "output": 2,
-                        "cache_write_5m": 3,
-                        "cache_write_1h": 4,
-                        "cache_read": 5,
-                    }
-                },
-            }
-        )
-    )
+    prices = future_model_prices(tmp_path)
     write_session(
         tmp_path,
         [
@@ -251,23 +243,7 @@ def test_priced_models_are_remembered_per_price_table(ch: Any, tmp_path: Path) -
     assert add_line(3, "claude-future-9") == [("claude-future-9", 1, 15)]
     assert add_line(4, "claude-opus-4-6") == []
     # a new price table starts over: the model it prices is found and remembered
-    prices = tmp_path / "prices.json"
-    prices.write_text(
-        json.dumps(
-            {
-                "version": "t",
-                "models": {
-                    "claude-future-9": {
-                        "input": 1,
-                        "output": 2,
-                        "cache_write_5m": 3,
-                        "cache_write_1h": 4,
-                        "cache_read": 5,
-                    }
-                },
-            }
-        )
-    )
+    prices = future_model_prices(tmp_path)
     write_session(tmp_path, [assistant("m5", "r5", model="claude-future-9")], name="s5.jsonl")
     assert run(ch, tmp_path, totals=False, prices=prices).unpriced == []
     assert priced_models() == ["claude-future-9"]

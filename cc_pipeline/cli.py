@@ -75,7 +75,9 @@ def _dispatch(argv: Sequence[str] | None, executable: bool = False) -> tuple[int
     args = parser.parse_args(argv)
     from cc_pipeline.resources.engine_lock import EmbeddedDatabaseBusy
 
-    if executable and getattr(args, "quick_exit", False):
+    # the process ends as soon as the command returns (see ``run``)
+    args.exits_at_once = executable and bool(getattr(args, "quick_exit", False))
+    if args.exits_at_once:
         gc.disable()
     if executable and getattr(args, "no_arrow", False):
         # chDB imports pyarrow (and with it numpy) whenever it is installed, for Arrow result

@@ -7,8 +7,9 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -33,6 +34,20 @@ class FileCursor:
     updated_at: float = field(default_factory=time.time)
 
 
+_FIELDS = frozenset(f.name for f in fields(FileCursor))
+
+
+def _cursor(saved: dict[str, Any]) -> FileCursor:
+    """The cursor a saved entry describes. An entry with exactly the current fields becomes
+    the cursor's attributes as they are: a store holds thousands, and ``FileCursor(**saved)``
+    would be the larger part of reading it. Any other entry goes through the constructor."""
+    if saved.keys() != _FIELDS:
+        return FileCursor(**saved)
+    cursor = object.__new__(FileCursor)
+    cursor.__dict__ = saved
+    return cursor
+
+
 class CursorStore:
     """A JSON file of FileCursors for one source folder."""
 
@@ -41,7 +56,7 @@ class CursorStore:
         self.cursors: dict[str, FileCursor] = {}
         if path.exists():
             raw = orjson.loads(path.read_bytes())
-            self.cursors = {k: FileCursor(**v) for k, v in raw.get("files", {}).items()}
+            self.cursors = {k: _cursor(v) for k, v in raw.get("files", {}).items()}
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

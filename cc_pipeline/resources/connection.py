@@ -80,11 +80,15 @@ class ClickHouseConnection:
         return f"ClickHouse server {scheme}://{self.host}:{self.port}/{self.database}"
 
     @contextmanager
-    def connect(self, on_wait: Callable[[str], None] | None = None) -> Iterator[Any]:
+    def connect(
+        self, on_wait: Callable[[str], None] | None = None, *, close: bool = True
+    ) -> Iterator[Any]:
         """Yield a clickhouse-connect client bound to the project's database.
 
         Embedded: when another process holds the directory, wait up to ``busy_timeout_s``
-        (telling ``on_wait`` once), then fail with the lock holder's PID.
+        (telling ``on_wait`` once), then fail with the lock holder's PID. ``close=False``
+        leaves the client open, for a process that exits at once afterwards: what it wrote
+        is durable when each statement returns, and closing would only tear down the engine.
         """
         if self.mode == "server":
             client = self._server_client()
@@ -98,7 +102,8 @@ class ClickHouseConnection:
         try:
             yield client
         finally:
-            client.close()
+            if close:
+                client.close()
             with _engine_guard:
                 _open_clients[key] -= 1
                 if _open_clients[key] <= 0:

@@ -47,7 +47,7 @@ def run_ingest(args: argparse.Namespace) -> int:
     resource = connection_from_env(busy_timeout_s=args.wait)
     progress = ByteProgress("ingest")
     try:
-        with resource.connect(on_wait=say) as client:
+        with resource.connect(on_wait=say, close=not args.exits_at_once) as client:
             summary = ingest_telemetry(
                 client,
                 args.source,

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from cc_pipeline import settings
+from cc_pipeline.compaction import compact_after_load
 from cc_pipeline.files.cursors import CursorStore
 from cc_pipeline.files.loader import IngestSummary, ProgressFn, ingest_folder
 from cc_pipeline.files.tailer import FileEvent
@@ -53,6 +54,8 @@ class BackfillSummary:
     price_sources: list[str] = field(default_factory=list)
     unpriced: list[tuple[str, int, int]] = field(default_factory=list)
     models: list[ModelTotals] = field(default_factory=list)
+    compacted: list[str] = field(default_factory=list)  # tables merged after a bulk load
+    compact_seconds: float = 0.0
     seconds: float = 0.0
     rows: Counter[str] = field(default_factory=Counter)
 
@@ -222,6 +225,13 @@ def backfill_transcripts(
         )
         base[0] += part.bytes_read
         summary.add(part)
+    compaction = compact_after_load(client, summary.rows)
+    summary.compacted, summary.compact_seconds = compaction.tables, compaction.seconds
+    if compaction.tables:
+        say(
+            f"merged the parts of {', '.join(compaction.tables)} after a bulk load "
+            f"in {compaction.seconds:.1f}s"
+        )
     if totals:
         summary.models, summary.unpriced = model_totals(client)
     elif summary.entries:

@@ -56,7 +56,7 @@ def run_backfill(args: argparse.Namespace) -> int:
     resource = connection_from_env(busy_timeout_s=args.wait)
     progress = ByteProgress("backfill")
     try:
-        with resource.connect(on_wait=say) as client:
+        with resource.connect(on_wait=say, close=not args.exits_at_once) as client:
             summary = backfill_transcripts(
                 client,
                 roots,
@@ -78,6 +78,8 @@ def run_backfill(args: argparse.Namespace) -> int:
     print(f"entries     +{summary.entries} lines")
     print(f"quarantined {summary.quarantined} line(s)")
     print(f"prices      {'; '.join(summary.price_sources)}")
+    if summary.compacted:
+        print(f"compacted   {', '.join(summary.compacted)} in {summary.compact_seconds:.2f}s")
     if args.totals:
         print_totals(summary)
     print(f"took        {summary.seconds:.2f}s")

@@ -113,6 +113,7 @@ def backfill_transcripts_asset(
             "files_seen": dg.MetadataValue.int(summary.files_seen),
             "bytes_read": dg.MetadataValue.int(summary.bytes_read),
             "lines_quarantined": dg.MetadataValue.int(summary.quarantined),
+            "compact_seconds": dg.MetadataValue.float(round(summary.compact_seconds, 3)),
             "roots": dg.MetadataValue.text(", ".join(summary.roots) or "-"),
         },
     )

@@ -133,3 +133,37 @@ def test_killed_run_resumes_to_the_same_totals(tmp_path: Path) -> None:
         assert summary.bytes_read > 0
         assert totals(client)[1:] == MAROT
         assert client.query("SELECT count() FROM transcript_entries").result_rows[0][0] == 10_005
+
+
+def _active_parts(client: Any, table: str) -> int:
+    return int(
+        client.query(
+            "SELECT count() FROM system.parts WHERE database = currentDatabase() "
+            "AND table = {t:String} AND active",
+            parameters={"t": table},
+        ).result_rows[0][0]
+    )
+
+
+def test_bulk_load_ends_with_one_part_and_small_loads_leave_merging_to_the_engine(
+    ch: Any, tmp_path: Path
+) -> None:
+    tree = tmp_path / "claude"
+    shutil.copytree(PUBLIC_TRANSCRIPTS / "marot-spotter", tree)
+    # small batches: the load inserts many parts
+    bulk = run(ch, tree, max_batch_bytes=256 << 10)
+    assert bulk.compacted == ["transcript_entries"]
+    assert _active_parts(ch, "transcript_entries") == 1
+    assert totals(ch)[1:] == MAROT
+
+    # a few new lines are far below a quarter of the table: no merge of the whole table (with
+    # merges stopped, an OPTIMIZE would fail the run)
+    write_session(tree, [assistant("m-new", "r-new")], name="new.jsonl")
+    ch.command("SYSTEM STOP MERGES transcript_entries")
+    try:
+        small = run(ch, tree)
+        assert _active_parts(ch, "transcript_entries") == 2
+    finally:
+        ch.command("SYSTEM START MERGES transcript_entries")
+    assert small.entries == 1 and small.compacted == []
+    assert totals(ch)[1:] == (MAROT[0] + 10, MAROT[1] + 5, MAROT[2], MAROT[3])

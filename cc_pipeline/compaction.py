@@ -1,0 +1,60 @@
+"""Merge a table's parts after a bulk load into the embedded engine.
+
+Each batch a load inserts becomes a part; a ClickHouse server merges them in the background
+as they pile up. An embedded engine lives only as long as the process that opened it, often
+a second: a merge it starts then competes with that process's own work and is dropped at
+exit, so after a big load every later short run starts the same large merge again and never
+finishes it. A load that added a large share of a table therefore ends by merging the
+table's parts itself (``OPTIMIZE ... FINAL``): it pays once, in proportion to what it loaded,
+and leaves one part per partition. Small loads leave merging to the engine. A server merges
+on its own and is left alone.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from cc_pipeline.files.spool import is_embedded
+
+# A load compacts a table when the rows it added are at least this share of the table.
+BULK_SHARE = 0.25
+
+
+@dataclass
+class Compaction:
+    tables: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _ident(name: str) -> str:
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"Invalid ClickHouse identifier: {name!r}")
+    return f"`{name}`"
+
+
+def compact_after_load(
+    client: Any, rows_added: Mapping[str, int], share: float = BULK_SHARE
+) -> Compaction:
+    """Merge the parts of each table of ``rows_added`` whose added rows are at least
+    ``share`` of its rows now, when it has more than one part in a partition."""
+    done = Compaction()
+    wanted = {table: n for table, n in rows_added.items() if n > 0}
+    if not wanted or not is_embedded(client):
+        return done
+    started = time.monotonic()
+    rows = client.query(
+        "SELECT table, sum(rows), max(parts) FROM ("
+        "  SELECT table, partition_id, sum(rows) AS rows, count() AS parts FROM system.parts"
+        "  WHERE database = currentDatabase() AND active AND table IN {t:Array(String)}"
+        "  GROUP BY table, partition_id) GROUP BY table",
+        parameters={"t": sorted(wanted)},
+    ).result_rows
+    for table, total, parts in rows:
+        if parts > 1 and wanted[table] >= share * total:
+            client.command(f"OPTIMIZE TABLE {_ident(table)} FINAL")
+            done.tables.append(table)
+    done.seconds = time.monotonic() - started
+    return done

@@ -7,9 +7,12 @@ comparison, ``cc-pipeline backfill --totals`` (nothing new to load; the per-mode
 over everything). Prints MB/s, wall time, CPU time and peak RSS (of the whole process tree)
 for each, and whether the totals agree.
 
-The cold run and the re-run are each timed ``--repeat`` times (the cold one into a new empty
-database each time, the re-run from the same saved state each time); the median is
-reported with every time measured, and the highest peak RSS. Like ccusage, which runs once
+The cold run and the re-run are timed ``--repeat`` times, in pairs: a cold run into a new
+empty database, the tree grown by 1%, the re-run on what that cold run loaded, then the tree
+cut back to its cold size for the next pair (growing it again adds the same bytes). Each
+median is reported with every time measured, and the highest peak RSS; the re-run's share
+of the cold time is the median of the pairs' shares, each pair measured within seconds, so
+a spell of a slower machine weighs on both its times. Like ccusage, which runs once
 untimed before it is measured, each timed backfill follows an untimed start of the same
 program (``cc-pipeline sql "SELECT 1"`` on a scratch database), so no measurement pays for
 reading the program's libraries back from disk after the system dropped them from memory.
@@ -133,6 +136,28 @@ def took(m: Measure) -> float:
     return float("nan")
 
 
+def compact_seconds(m: Measure) -> float:
+    """Time the backfill spent merging parts after a bulk load, as it reports it."""
+    for row in m.stdout.splitlines():
+        if row.startswith("compacted"):
+            return float(row.split()[-1].rstrip("s"))
+    return 0.0
+
+
+def shrink(tree: Path, sizes: dict[str, int], folders: set[str]) -> None:
+    """Cut ``tree`` back to the files and sizes of ``sizes`` and the folders of ``folders``
+    (undo ``grow``)."""
+    for path in tree.rglob("*.jsonl"):
+        size = sizes.get(str(path))
+        if size is None:
+            path.unlink()
+        elif path.stat().st_size != size:
+            os.truncate(path, size)
+    for folder in sorted((p for p in tree.rglob("*") if p.is_dir()), reverse=True):
+        if str(folder) not in folders:
+            folder.rmdir()
+
+
 def line(label: str, mb: float, m: Measure, extra: str = "") -> str:
     rate = mb / m.seconds if m.seconds else 0.0
     return (
@@ -182,23 +207,22 @@ def main(argv: list[str] | None = None) -> int:
         cmd = [sys.executable, "-m", "cc_pipeline.cli", "sql", "SELECT 1"]
         subprocess.run(cmd, env=warm_env, check=True, capture_output=True)
 
-    colds = []
-    for _ in range(args.repeat):
+    cold_sizes = {str(p): p.stat().st_size for p in tree.rglob("*.jsonl")}
+    cold_folders = {str(p) for p in tree.rglob("*") if p.is_dir()}
+    colds, reruns = [], []
+    for i in range(args.repeat):
+        if i:
+            shrink(tree, cold_sizes, cold_folders)
         shutil.rmtree(home, ignore_errors=True)
         warm_up()
         colds.append(measure(backfill, env))
-    cold = median_of(colds)
-    loaded = work / "home-loaded"  # the state every re-run starts from
-    shutil.copytree(home, loaded, symlinks=True)
-    grown = grow(tree, 0.01)
-    grown_mb = grown.bytes / 2**20
-    reruns = []
-    for _ in range(args.repeat):
-        shutil.rmtree(home)
-        shutil.copytree(loaded, home, symlinks=True)
+        grown = grow(tree, 0.01)
         warm_up()
         reruns.append(measure(backfill, env))
-    rerun = median_of(reruns)
+    grown_mb = grown.bytes / 2**20
+    cold, rerun = median_of(colds), median_of(reruns)
+    shares = [r.seconds / c.seconds for c, r in zip(colds, reruns, strict=True)]
+    share = sorted(shares)[len(shares) // 2]
     subprocess.run(
         [str(CCUSAGE), str(tree), "--since", "20990101"], check=True, capture_output=True
     )  # installs ccusage if needed, outside the timing
@@ -230,8 +254,19 @@ def main(argv: list[str] | None = None) -> int:
             "cc-pipeline backfill (re-run +1%)",
             grown_mb,
             rerun,
-            f"  = {100 * rerun.seconds / cold.seconds:.1f}% of cold  [{times(reruns)}]",
+            f"  = {100 * share:.1f}% of cold  [{times(reruns)}]",
         )
+    )
+    print(
+        f"re-run / cold in each pair: {', '.join(f'{100 * s:.1f}%' for s in shares)} "
+        f"(median {100 * share:.1f}%); median re-run / median cold: "
+        f"{100 * rerun.seconds / cold.seconds:.1f}%"
+    )
+    merged = compact_seconds(cold)
+    print(
+        f"the cold run's merge of transcript_entries after its bulk load: {merged:.2f} s; "
+        f"without it the median re-run is "
+        f"{100 * rerun.seconds / (cold.seconds - merged):.1f}% of the median cold run"
     )
     print(line("ccusage 20.0.24 claude daily", total_mb, ccusage))
     print(

@@ -39,22 +39,23 @@ def compact_after_load(
     client: Any, rows_added: Mapping[str, int], share: float = BULK_SHARE
 ) -> Compaction:
     """Merge the parts of each table of ``rows_added`` whose added rows are at least
-    ``share`` of its rows now, when it has more than one part in a partition."""
+    ``share`` of its rows now, when it has more than one part (a partition that already is one
+    merged part is skipped)."""
     done = Compaction()
     wanted = {table: n for table, n in rows_added.items() if n > 0}
     if not wanted or not is_embedded(client):
         return done
     started = time.monotonic()
     rows = client.query(
-        "SELECT table, sum(rows), max(parts) FROM ("
-        "  SELECT table, partition_id, sum(rows) AS rows, count() AS parts FROM system.parts"
-        "  WHERE database = currentDatabase() AND active AND table IN {t:Array(String)}"
-        "  GROUP BY table, partition_id) GROUP BY table",
+        "SELECT name, total_rows, active_parts FROM system.tables "
+        "WHERE database = currentDatabase() AND name IN {t:Array(String)}",
         parameters={"t": sorted(wanted)},
     ).result_rows
     for table, total, parts in rows:
-        if parts > 1 and wanted[table] >= share * total:
-            client.command(f"OPTIMIZE TABLE {_ident(table)} FINAL")
+        if parts and parts > 1 and wanted[table] >= share * (total or 0):
+            client.command(
+                f"OPTIMIZE TABLE {_ident(table)} FINAL SETTINGS optimize_skip_merged_partitions = 1"
+            )
             done.tables.append(table)
     done.seconds = time.monotonic() - started
     return done

@@ -27,6 +27,9 @@ from cc_pipeline.resources.engine_lock import (
 # chDB opens one data directory per process; count this process's clients per directory.
 _engine_guard = threading.Lock()
 _open_clients: dict[str, int] = {}
+# Clients left open for the process exit (``connect(close=False)``): a client that is freed
+# closes its engine handle, the very teardown leaving it open skips.
+_left_open: list[Any] = []
 
 
 def _busy_holder(exc: Exception, data_dir: Path) -> str | None:
@@ -104,6 +107,8 @@ class ClickHouseConnection:
         finally:
             if close:
                 client.close()
+            else:
+                _left_open.append(client)
             with _engine_guard:
                 _open_clients[key] -= 1
                 if _open_clients[key] <= 0:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cc_pipeline.files.spool import is_embedded
+from cc_pipeline.sqlfiles import identifier
 
 # A load compacts a table when the rows it added are at least this share of the table.
 BULK_SHARE = 0.25
@@ -27,12 +28,6 @@ BULK_SHARE = 0.25
 class Compaction:
     tables: list[str] = field(default_factory=list)
     seconds: float = 0.0
-
-
-def _ident(name: str) -> str:
-    if not name.replace("_", "").isalnum():
-        raise ValueError(f"Invalid ClickHouse identifier: {name!r}")
-    return f"`{name}`"
 
 
 def compact_after_load(
@@ -54,7 +49,8 @@ def compact_after_load(
     for table, total, parts in rows:
         if parts and parts > 1 and wanted[table] >= share * (total or 0):
             client.command(
-                f"OPTIMIZE TABLE {_ident(table)} FINAL SETTINGS optimize_skip_merged_partitions = 1"
+                f"OPTIMIZE TABLE {identifier(table)} FINAL "
+                "SETTINGS optimize_skip_merged_partitions = 1"
             )
             done.tables.append(table)
     done.seconds = time.monotonic() - started

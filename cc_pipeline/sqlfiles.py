@@ -1,4 +1,5 @@
-"""SQL kept in files under ``sql/``: load a query, or run a script of statements."""
+"""SQL kept in files under ``sql/``: load a query, or run a script of statements. Also the
+one way a name (never a value: values are query parameters) is written into SQL."""
 
 from __future__ import annotations
 
@@ -19,3 +20,10 @@ def run_script(client: Any, relative_path: str, parameters: dict[str, Any] | Non
     """Run every statement of a SQL file in order."""
     for statement in split_statements(load(relative_path)):
         client.command(statement, parameters=parameters)
+
+
+def identifier(name: str) -> str:
+    """``name`` quoted as a ClickHouse identifier; only letters, digits and underscores."""
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"Invalid ClickHouse identifier: {name!r}")
+    return f"`{name}`"

@@ -23,6 +23,7 @@ from cc_pipeline.resources.engine_lock import (
     lock_holder,
     wait_until_free,
 )
+from cc_pipeline.sqlfiles import identifier
 
 # chDB opens one data directory per process; count this process's clients per directory.
 _engine_guard = threading.Lock()
@@ -47,12 +48,6 @@ def _busy_holder(exc: Exception, data_dir: Path) -> str | None:
     if "Error initializing EmbeddedServer" in text:
         return holder
     return None
-
-
-def _ident(name: str) -> str:
-    if not name.replace("_", "").isalnum():
-        raise ValueError(f"Invalid ClickHouse identifier: {name!r}")
-    return f"`{name}`"
 
 
 @dataclass(frozen=True)
@@ -126,7 +121,7 @@ class ClickHouseConnection:
             database="default",
             settings={"session_timezone": "UTC"},
         )
-        client.command(f"CREATE DATABASE IF NOT EXISTS {_ident(self.database)}")
+        client.command(f"CREATE DATABASE IF NOT EXISTS {identifier(self.database)}")
         client.database = self.database
         return client
 
@@ -151,7 +146,7 @@ class ClickHouseConnection:
             raise
         with _engine_guard:
             _open_clients[key] = _open_clients.get(key, 0) + 1
-        client.command(f"CREATE DATABASE IF NOT EXISTS {_ident(self.database)}")
+        client.command(f"CREATE DATABASE IF NOT EXISTS {identifier(self.database)}")
         client.database = self.database
         return client
 

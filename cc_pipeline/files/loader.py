@@ -39,6 +39,18 @@ class BatchResult:
     quarantined: int = 0
     newest_event: datetime | None = None
 
+    def absorb(self, other: BatchResult) -> None:
+        """Add another result's rows, quarantined lines and newest event."""
+        _add_result(self, other)
+
+
+def _add_result(target: BatchResult | IngestSummary, result: BatchResult) -> None:
+    target.rows.update(result.rows)
+    target.quarantined += result.quarantined
+    newest = result.newest_event
+    if newest and (target.newest_event is None or newest > target.newest_event):
+        target.newest_event = newest
+
 
 @dataclass
 class BatchGroup:
@@ -108,11 +120,7 @@ class IngestSummary:
 
     def absorb(self, result: BatchResult) -> None:
         """Add a batch's rows, quarantined lines and newest event."""
-        self.rows.update(result.rows)
-        self.quarantined += result.quarantined
-        newest = result.newest_event
-        if newest and (self.newest_event is None or newest > self.newest_event):
-            self.newest_event = newest
+        _add_result(self, result)
 
 
 ProgressFn = Callable[[int, int, str], None]

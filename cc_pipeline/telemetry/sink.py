@@ -153,7 +153,7 @@ class TelemetrySink:
         """Parse the metric lines still pending; called once all batches are loaded."""
         result = self._parse_pending(client)
         if self._recovered is not None:
-            _merge(result, self._recovered)
+            result.absorb(self._recovered)
             self._recovered = None
         return result
 
@@ -204,7 +204,7 @@ class TelemetrySink:
         finally:
             SpoolDir.remove(spooled.folder)
         if self._pending_bytes >= PENDING_LIMIT:
-            _merge(result, self._parse_pending(client))
+            result.absorb(self._parse_pending(client))
         return result
 
     def _parse(
@@ -371,12 +371,6 @@ class TelemetrySink:
                 result.rows["otel_metrics_histogram"] += count
                 lines_with_points += lines
         return lines_with_points
-
-
-def _merge(into: BatchResult, part: BatchResult) -> None:
-    into.rows.update(part.rows)
-    into.quarantined += part.quarantined
-    _note_newest(into, part.newest_event)
 
 
 def _quarantine_count(client: Any, params: dict[str, Any]) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -92,14 +91,7 @@ def _apply_since(
     known = CursorStore(cursor_path).by_inode() if cursor_path.exists() else {}
     kept = []
     for f in files:
-        if f.mtime >= limit:
-            kept.append(f)
-            continue
-        try:
-            st = f.stat or os.stat(f.path)
-        except FileNotFoundError:
-            continue
-        if (st.st_dev, st.st_ino) in known:
+        if f.mtime >= limit or (f.stat.st_dev, f.stat.st_ino) in known:
             kept.append(f)
     return kept, len(files) - len(kept)
 
@@ -217,7 +209,7 @@ def backfill_transcripts(
             root,
             cursor_path,
             files=[f.path for f in files],
-            stats={f.path: f.stat for f in files if f.stat is not None},
+            stats={f.path: f.stat for f in files},
             max_batch_bytes=max_batch_bytes,
             max_line_bytes=max_line_bytes,
             progress=root_progress,

@@ -37,9 +37,15 @@ class TranscriptFile:
     session_id: str
     agent_id: str
     kind: str  # 'session', 'subagent' or 'other'
-    size: int
-    mtime: float
-    stat: os.stat_result | None = None  # as seen by discovery
+    stat: os.stat_result  # as seen by discovery
+
+    @property
+    def size(self) -> int:
+        return self.stat.st_size
+
+    @property
+    def mtime(self) -> float:
+        return self.stat.st_mtime
 
 
 def parse_roots(value: str | None) -> list[Path]:
@@ -87,10 +93,8 @@ def usable_roots(roots: list[Path]) -> list[Path]:
 def describe_path(
     root: Path,
     path: str | Path,
-    size: int,
-    mtime: float,
+    stat: os.stat_result,
     parts: Sequence[str] | None = None,
-    stat: os.stat_result | None = None,
 ) -> TranscriptFile:
     """Project, session and agent of a file under ``root/projects`` (ccusage's path rules);
     ``parts``: the path's parts below ``projects``, when the caller has them."""
@@ -100,12 +104,12 @@ def describe_path(
     project = parts[0] if len(parts) > 1 else "unknown"
     stem = parts[-1].removesuffix(".jsonl")
     if len(parts) == 2:
-        return TranscriptFile(path, root, project, stem, "", "session", size, mtime, stat)
+        return TranscriptFile(path, root, project, stem, "", "session", stat)
     if len(parts) >= 4 and parts[-2] == "subagents":
         agent = stem.removeprefix("agent-")
-        return TranscriptFile(path, root, project, parts[-3], agent, "subagent", size, mtime, stat)
+        return TranscriptFile(path, root, project, parts[-3], agent, "subagent", stat)
     session = parts[-2] if len(parts) >= 2 else "unknown"
-    return TranscriptFile(path, root, project, session, "", "other", size, mtime, stat)
+    return TranscriptFile(path, root, project, session, "", "other", stat)
 
 
 def since_timestamp(since: date | datetime | None) -> float | None:
@@ -148,10 +152,6 @@ def discover(
             except FileNotFoundError:
                 continue
             if stat.S_ISREG(st.st_mode):
-                files.append(
-                    describe_path(
-                        root, entry.path, st.st_size, st.st_mtime, (*below, entry.name), st
-                    )
-                )
+                files.append(describe_path(root, entry.path, st, (*below, entry.name)))
     files.sort(key=lambda f: f.path)
     return files

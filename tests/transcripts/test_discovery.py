@@ -62,10 +62,13 @@ def test_symlinks_inside_projects_are_not_followed(ch: Any, tmp_path: Path) -> N
 
 def test_paths_name_project_session_and_agent(tmp_path: Path) -> None:
     root = tmp_path
-    session = describe_path(root, root / "projects" / "-p" / "abc.jsonl", 1, 0)
-    agent = describe_path(
-        root, root / "projects" / "-p" / "abc" / "subagents" / "agent-x7.jsonl", 1, 0
-    )
+    session_path = root / "projects" / "-p" / "abc.jsonl"
+    agent_path = root / "projects" / "-p" / "abc" / "subagents" / "agent-x7.jsonl"
+    for path in (session_path, agent_path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("{}\n")
+    session = describe_path(root, session_path, session_path.stat())
+    agent = describe_path(root, agent_path, agent_path.stat())
     assert (session.project, session.session_id, session.kind) == ("-p", "abc", "session")
     assert (agent.project, agent.session_id, agent.agent_id, agent.kind) == (
         "-p",

@@ -15,7 +15,7 @@ import pytest
 import cc_pipeline.transcripts.backfill as backfill_module
 from cc_pipeline import settings
 from cc_pipeline.resources.clickhouse import ClickHouseResource
-from tests.conftest import PUBLIC_TRANSCRIPTS
+from tests.conftest import PUBLIC_TRANSCRIPTS, scalar
 from tests.transcripts.helpers import assistant, run, totals, write_session
 
 MAROT = (7_508, 193_983, 2_008_302, 76_801_503)
@@ -135,14 +135,10 @@ def test_killed_run_resumes_to_the_same_totals(tmp_path: Path) -> None:
         assert client.query("SELECT count() FROM transcript_entries").result_rows[0][0] == 10_005
 
 
-def _active_parts(client: Any, table: str) -> int:
-    return int(
-        client.query(
-            "SELECT count() FROM system.parts WHERE database = currentDatabase() "
-            "AND table = {t:String} AND active",
-            parameters={"t": table},
-        ).result_rows[0][0]
-    )
+ENTRY_PARTS = (
+    "SELECT count() FROM system.parts WHERE database = currentDatabase() "
+    "AND table = 'transcript_entries' AND active"
+)
 
 
 def test_bulk_load_ends_with_one_part_and_small_loads_leave_merging_to_the_engine(
@@ -153,7 +149,7 @@ def test_bulk_load_ends_with_one_part_and_small_loads_leave_merging_to_the_engin
     # small batches: the load inserts many parts
     bulk = run(ch, tree, max_batch_bytes=256 << 10)
     assert bulk.compacted == ["transcript_entries"]
-    assert _active_parts(ch, "transcript_entries") == 1
+    assert scalar(ch, ENTRY_PARTS) == 1
     assert totals(ch)[1:] == MAROT
 
     # a few new lines are far below a quarter of the table: no merge of the whole table (with
@@ -162,7 +158,7 @@ def test_bulk_load_ends_with_one_part_and_small_loads_leave_merging_to_the_engin
     ch.command("SYSTEM STOP MERGES transcript_entries")
     try:
         small = run(ch, tree)
-        assert _active_parts(ch, "transcript_entries") == 2
+        assert scalar(ch, ENTRY_PARTS) == 2
     finally:
         ch.command("SYSTEM START MERGES transcript_entries")
     assert small.entries == 1 and small.compacted == []

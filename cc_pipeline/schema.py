@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cc_pipeline import settings
+from cc_pipeline import shipped
 
 LEDGER_DDL = """
 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -29,11 +29,7 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 class Migration:
     version: int
     name: str
-    path: Path
-
-    @property
-    def text(self) -> str:
-        return self.path.read_text()
+    text: str
 
     @property
     def checksum(self) -> str:
@@ -41,13 +37,16 @@ class Migration:
 
 
 def discover(directory: Path | None = None) -> list[Migration]:
-    directory = directory or settings.SQL_DIR / "migrations"
+    if directory is None:
+        files = shipped.sql_folder("migrations")
+    else:
+        files = [(path.name, path.read_text()) for path in sorted(directory.glob("*.sql"))]
     found = []
-    for path in sorted(directory.glob("*.sql")):
-        match = re.fullmatch(r"(\d+)_(.+)\.sql", path.name)
+    for file_name, text in files:
+        match = re.fullmatch(r"(\d+)_(.+)\.sql", file_name)
         if not match:
-            raise ValueError(f"Migration file name must look like 0001_name.sql: {path.name}")
-        found.append(Migration(int(match.group(1)), match.group(2), path))
+            raise ValueError(f"Migration file name must look like 0001_name.sql: {file_name}")
+        found.append(Migration(int(match.group(1)), match.group(2), text))
     versions = [m.version for m in found]
     if len(set(versions)) != len(versions):
         raise ValueError(f"Duplicate migration versions in {directory}")

@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SQL_DIR = Path(os.environ.get("CC_PIPELINE_SQL_DIR", PROJECT_ROOT / "sql"))
 
 
 def home() -> Path:

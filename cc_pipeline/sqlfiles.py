@@ -3,17 +3,15 @@ one way a name (never a value: values are query parameters) is written into SQL.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
-from cc_pipeline import settings
+from cc_pipeline import shipped
 from cc_pipeline.schema import split_statements
 
 
-@cache
 def load(relative_path: str) -> str:
-    """The text of ``sql/<relative_path>``."""
-    return (settings.SQL_DIR / relative_path).read_text()
+    """The text of ``sql/<relative_path>`` as the package ships it."""
+    return shipped.sql_text(relative_path)
 
 
 def run_script(client: Any, relative_path: str, parameters: dict[str, Any] | None = None) -> None:

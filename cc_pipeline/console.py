@@ -1,9 +1,28 @@
-"""Small helpers for command-line output: messages on stderr, a progress bar, byte sizes."""
+"""Command-line output: messages on stderr, the one printer of every table a command prints
+(``--format table|json|csv``), a progress bar, byte sizes."""
 
 from __future__ import annotations
 
+import argparse
+import csv
+import json
+import math
 import sys
-from typing import Any
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal, TextIO
+
+OutputFormat = Literal["table", "json", "csv"]
+FORMATS: tuple[OutputFormat, ...] = ("table", "json", "csv")
+
+# Data may hold terminal escape sequences (a model or project name is whatever the source
+# said): every C0/C1 control character but tab and newline is shown as a visible escape.
+_CONTROLS = {
+    code: f"\\x{code:02x}"
+    for code in (*range(0x00, 0x20), *range(0x7F, 0xA0))
+    if chr(code) not in "\t\n"
+}
 
 
 def say(message: str) -> None:
@@ -18,6 +37,79 @@ def add_wait_option(parser: Any, default: float = 600.0) -> None:
         default=default,
         help=f"seconds to wait for a busy embedded database (default {default:.0f})",
     )
+
+
+def add_format_option(parser: argparse.ArgumentParser, default: OutputFormat = "table") -> None:
+    """``--format table|json|csv`` and its alias ``--json``."""
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=default,
+        help=f"how to print the rows (default {default}); json and csv print only data on "
+        "stdout, messages go to stderr",
+    )
+    parser.add_argument(
+        "--json", dest="format", action="store_const", const="json", help="same as --format json"
+    )
+
+
+def visible(text: str) -> str:
+    """``text`` with terminal control characters shown as escapes, never sent to the terminal."""
+    return text.translate(_CONTROLS)
+
+
+def jsonable(value: Any) -> Any:
+    """A query result value as plain JSON data (a NaN or an infinity becomes null)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def _cell(value: Any) -> Any:
+    value = jsonable(value)
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, dict | list):
+        return visible(json.dumps(value, ensure_ascii=False))
+    return value
+
+
+def print_rows(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    fmt: OutputFormat = "table",
+    out: TextIO | None = None,
+) -> int:
+    """Print rows as an aligned table, one JSON array of objects, or CSV; return the count."""
+    out = out or sys.stdout
+    materialized = [list(row) for row in rows]
+    if fmt == "json":
+        records = [
+            {name: jsonable(v) for name, v in zip(headers, row, strict=True)}
+            for row in materialized
+        ]
+        json.dump(records, out, allow_nan=False, default=str)
+        out.write("\n")
+    elif fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([visible(h) for h in headers])
+        writer.writerows([_cell(v) for v in row] for row in materialized)
+    else:
+        from tabulate import tabulate
+
+        table = [[_cell(v) for v in row] for row in materialized]
+        out.write(tabulate(table, headers=[visible(h) for h in headers]) + "\n")
+    return len(materialized)
 
 
 def human_bytes(n: float) -> str:

@@ -32,9 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--fsync",
         choices=("always", "interval", "never"),
-        default="always",
-        help="force each line to disk before acknowledging it (always, the default), every "
-        "--fsync-interval seconds (interval) or only at rotation and exit (never)",
+        default="interval",
+        help="force each line to disk before acknowledging it (always), every "
+        "--fsync-interval seconds (interval, the default) or only at rotation and exit (never)",
     )
     parser.add_argument(
         "--fsync-interval", type=float, default=1.0, help="seconds between syncs (1)"

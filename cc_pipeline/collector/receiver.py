@@ -37,7 +37,7 @@ class ReceiverConfig:
     max_megabytes: float = 100
     max_backups: int = 100
     grpc_workers: int = 8
-    fsync: FsyncPolicy = FsyncPolicy.ALWAYS
+    fsync: FsyncPolicy = FsyncPolicy.INTERVAL
     fsync_interval: float = 1.0
     max_inflight_bytes: int = Limits.max_inflight_bytes
     max_connections: int = Limits.max_connections

@@ -57,7 +57,7 @@ class RotatingJsonlWriter:
         max_backups: int = 100,
         max_days: int = 0,
         localtime: bool = False,
-        fsync: FsyncPolicy | str = FsyncPolicy.ALWAYS,
+        fsync: FsyncPolicy | str = FsyncPolicy.INTERVAL,
         fsync_interval: float = 1.0,
     ) -> None:
         self.path = path

@@ -205,3 +205,18 @@ def test_kill_9_during_large_writes_loses_no_acknowledged_request(ch: Any, tmp_p
     assert set(acknowledged) <= stored
     assert summary.quarantined <= torn <= trials  # at most each killed line, alone
     print(f"{torn} of {trials} kills tore a line")
+
+
+@pytest.mark.parametrize(("policy", "syncs"), [("always", 5), ("interval", 0), ("never", 0)])
+def test_fsync_policy_decides_whether_each_line_is_synced_before_it_returns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, policy: str, syncs: int
+) -> None:
+    writer = RotatingJsonlWriter(tmp_path / "t.jsonl", fsync=policy, fsync_interval=60)
+    calls: list[int] = []
+    real = os.fdatasync
+    monkeypatch.setattr(writer_module.os, "fdatasync", lambda fd: calls.append(fd) or real(fd))
+    for _ in range(5):
+        writer.write_line(b"{}\n")
+    assert len(calls) == syncs
+    writer.close()
+    assert (tmp_path / "t.jsonl").read_bytes() == b"{}\n" * 5

@@ -9,6 +9,8 @@ from typing import Any
 
 from cc_pipeline.console import say
 
+MiB = 1024 * 1024
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--grpc-port", type=int, default=4317, help="OTLP/gRPC port (4317)")
@@ -27,6 +29,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--max-megabytes", type=float, default=100, help="rotate the file at this size (100)"
     )
     parser.add_argument("--max-backups", type=int, default=100, help="rotated files to keep (100)")
+    parser.add_argument(
+        "--fsync",
+        choices=("always", "interval", "never"),
+        default="interval",
+        help="force each line to disk before acknowledging it (always), every "
+        "--fsync-interval seconds (interval, the default) or only at rotation and exit (never)",
+    )
+    parser.add_argument(
+        "--fsync-interval", type=float, default=1.0, help="seconds between syncs (1)"
+    )
+    parser.add_argument(
+        "--max-body-megabytes", type=float, default=20, help="largest request body (20)"
+    )
+    parser.add_argument(
+        "--max-inflight-megabytes",
+        type=float,
+        default=64,
+        help="request bytes held at once over all connections; beyond it 503 (64)",
+    )
+    parser.add_argument(
+        "--max-connections", type=int, default=64, help="OTLP/HTTP connections at once (64)"
+    )
+    parser.add_argument(
+        "--idle-timeout", type=float, default=30, help="close idle keep-alive after (30 s)"
+    )
+    parser.add_argument(
+        "--header-timeout", type=float, default=10, help="request headers must arrive in (10 s)"
+    )
+    parser.add_argument(
+        "--body-timeout", type=float, default=30, help="a body must arrive in, else 408 (30 s)"
+    )
 
 
 def register(subparsers: Any) -> None:
@@ -44,6 +77,7 @@ def register(subparsers: Any) -> None:
 def run_collector(args: argparse.Namespace) -> int:
     from cc_pipeline import settings
     from cc_pipeline.collector.receiver import Receiver, ReceiverConfig
+    from cc_pipeline.collector.writer import FsyncPolicy
 
     config = ReceiverConfig(
         output_dir=(args.output or settings.telemetry_dir()).expanduser().resolve(),
@@ -53,6 +87,14 @@ def run_collector(args: argparse.Namespace) -> int:
         health_port=args.health_port,
         max_megabytes=args.max_megabytes,
         max_backups=args.max_backups,
+        fsync=FsyncPolicy(args.fsync),
+        fsync_interval=args.fsync_interval,
+        max_request_bytes=int(args.max_body_megabytes * MiB),
+        max_inflight_bytes=int(args.max_inflight_megabytes * MiB),
+        max_connections=args.max_connections,
+        idle_timeout=args.idle_timeout,
+        header_timeout=args.header_timeout,
+        body_timeout=args.body_timeout,
     )
     try:
         Receiver(config).serve_until_signalled(announce=say)

@@ -48,11 +48,21 @@ class TraceServicer(trace_service_pb2_grpc.TraceServiceServicer):
 
 
 def build_grpc_server(
-    sink: JsonlSink, host: str, port: int, max_message_bytes: int, workers: int = 8
+    sink: JsonlSink,
+    host: str,
+    port: int,
+    max_message_bytes: int,
+    workers: int = 8,
+    *,
+    max_concurrent: int = 64,
 ) -> tuple[grpc.Server, int]:
-    """A started-ready (not yet started) server and the port it bound (``port=0`` picks one)."""
+    """A started-ready (not yet started) server and the port it bound (``port=0`` picks one).
+
+    Messages over ``max_message_bytes`` and calls beyond ``max_concurrent`` are refused by
+    grpcio itself (RESOURCE_EXHAUSTED)."""
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="otlp-grpc"),
+        maximum_concurrent_rpcs=max_concurrent,
         options=[
             ("grpc.max_receive_message_length", max_message_bytes),
             ("grpc.so_reuseport", 0),

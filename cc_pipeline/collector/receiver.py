@@ -15,9 +15,10 @@ from typing import Any
 
 from cc_pipeline.collector.grpc_receiver import build_grpc_server
 from cc_pipeline.collector.http_receiver import HealthServer, OtlpHttpServer
+from cc_pipeline.collector.limits import Limits
 from cc_pipeline.collector.sink import JsonlSink
 from cc_pipeline.collector.stats import ReceiverStats
-from cc_pipeline.collector.writer import RotatingJsonlWriter
+from cc_pipeline.collector.writer import FsyncPolicy, RotatingJsonlWriter
 
 LIVE_FILE = "telemetry.jsonl"
 
@@ -36,6 +37,24 @@ class ReceiverConfig:
     max_megabytes: float = 100
     max_backups: int = 100
     grpc_workers: int = 8
+    fsync: FsyncPolicy = FsyncPolicy.INTERVAL
+    fsync_interval: float = 1.0
+    max_inflight_bytes: int = Limits.max_inflight_bytes
+    max_connections: int = Limits.max_connections
+    idle_timeout: float = Limits.idle_timeout
+    header_timeout: float = Limits.header_timeout
+    body_timeout: float = Limits.body_timeout
+
+    def limits(self) -> Limits:
+        """The OTLP/HTTP listener's bounds."""
+        return Limits(
+            max_body_bytes=self.max_request_bytes,
+            max_inflight_bytes=self.max_inflight_bytes,
+            max_connections=self.max_connections,
+            idle_timeout=self.idle_timeout,
+            header_timeout=self.header_timeout,
+            body_timeout=self.body_timeout,
+        )
 
 
 class Receiver:
@@ -44,6 +63,7 @@ class Receiver:
     def __init__(self, config: ReceiverConfig) -> None:
         self.config = config
         self.stats = ReceiverStats()
+        self.stats.watch_writer(lambda: self.writer)
         self.writer: RotatingJsonlWriter | None = None
         self.sink: JsonlSink | None = None
         self._grpc: Any = None
@@ -59,27 +79,28 @@ class Receiver:
     def output_path(self) -> Path:
         return self.config.output_dir / self.config.file_name
 
-    def metrics_text(self) -> str:
-        writer = self.writer
-        return self.stats.prometheus(
-            writer.lines_written if writer else 0,
-            writer.bytes_written if writer else 0,
-            writer.last_write if writer else None,
-        )
+    def metrics_text(self) -> bytes:
+        """The Prometheus exposition served at ``/metrics``."""
+        return self.stats.exposition()
 
     def start(self) -> Receiver:
         cfg = self.config
         self.writer = RotatingJsonlWriter(
-            self.output_path, max_megabytes=cfg.max_megabytes, max_backups=cfg.max_backups
+            self.output_path,
+            max_megabytes=cfg.max_megabytes,
+            max_backups=cfg.max_backups,
+            fsync=cfg.fsync,
+            fsync_interval=cfg.fsync_interval,
         )
         self.sink = JsonlSink(self.writer, self.stats)
         try:
             self._health = HealthServer((cfg.host, cfg.health_port), self.metrics_text)
             self.health_port = self._health.server_address[1]
             self._grpc, self.grpc_port = build_grpc_server(
-                self.sink, cfg.host, cfg.grpc_port, cfg.max_request_bytes, cfg.grpc_workers
-            )
-            self._http = OtlpHttpServer((cfg.host, cfg.http_port), self.sink, cfg.max_request_bytes)
+                self.sink, cfg.host, cfg.grpc_port, cfg.max_request_bytes, cfg.grpc_workers,
+                max_concurrent=cfg.max_connections,
+            )  # fmt: skip
+            self._http = OtlpHttpServer((cfg.host, cfg.http_port), self.sink, cfg.limits())
             self.http_port = self._http.server_address[1]
         except BaseException:
             self._close_listeners(grace=0)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from prometheus_client.parser import text_string_to_metric_families
+
 from cc_pipeline.stack.base import StackError, http_health
 
 ACCEPTED = "otelcol_receiver_accepted_"
@@ -79,21 +81,20 @@ class CollectorCheck:
 
 
 def parse_prometheus(text: str) -> dict[str, float]:
-    """Sum each metric over its labels: ``{"otelcol_receiver_accepted_spans_total": 12.0}``."""
+    """Sum each sample over its labels: ``{"otelcol_receiver_accepted_spans_total": 12.0}``.
+
+    Counters' ``_created`` timestamps (written by Prometheus clients, not counts) are left out;
+    text that is not the exposition format raises ValueError.
+    """
     totals: dict[str, float] = {}
-    for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        name_part, _, rest = line.partition(" ")
-        name = name_part.split("{", 1)[0]
-        if "{" in name_part and "}" not in name_part:  # label values with spaces
-            name_part, _, rest = line.partition("} ")
-        try:
-            value = float(rest.split()[0])
-        except (IndexError, ValueError):
-            continue
-        totals[name] = totals.get(name, 0.0) + value
-    return totals
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            totals[sample.name] = totals.get(sample.name, 0.0) + sample.value
+    return {
+        name: value
+        for name, value in totals.items()
+        if not (name.endswith("_created") and f"{name.removesuffix('_created')}_total" in totals)
+    }
 
 
 def sum_prefix(totals: dict[str, float], prefix: str) -> float:

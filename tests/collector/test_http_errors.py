@@ -48,7 +48,7 @@ def test_malformed_bodies_get_400_and_write_nothing(receiver, body: bytes, ctype
     else:
         assert b'"code": 3' in payload
     assert written(receiver) == 0
-    assert receiver.stats.requests_refused[("http", 400)] == 1
+    assert receiver.stats.requests_refused("http", 400) == 1
 
 
 def test_oversized_body_gets_413_and_writes_nothing(receiver) -> None:

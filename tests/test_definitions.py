@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import dagster as dg
@@ -17,7 +18,7 @@ def test_workspace_validates(tmp_path):
     env = dict(os.environ, DAGSTER_HOME=str(tmp_path))
     done = subprocess.run(
         [
-            str(ROOT / ".venv" / "bin" / "dagster"),
+            str(Path(sys.executable).parent / "dagster"),
             "definitions",
             "validate",
             "-w",

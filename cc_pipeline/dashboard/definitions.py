@@ -2,23 +2,18 @@
 
 import dagster as dg
 
+from cc_pipeline import catalog
 from cc_pipeline.resources.clickhouse import ClickHouseResource
 from cc_pipeline.serve import WRITER_POOL
 
-ROLLUPS = [
-    "usage_daily",
-    "session_days",
-    "tool_usage_daily",
-    "api_health_daily",
-    "billing_blocks",
-    "usage_coverage",
-]
+# The tables the dashboard's queries read (tests/test_catalog.py checks them against the SQL).
+INPUTS = list(catalog.dashboard_inputs())
 
 
 @dg.asset(
     name="dashboard",
     group_name="dashboard",
-    deps=ROLLUPS,
+    deps=INPUTS,
     kinds={"html"},
     pool=WRITER_POOL,
 )

@@ -20,8 +20,8 @@ from typing import Any
 
 
 def is_embedded(client: Any) -> bool:
-    """True for a clickhouse-connect client of an in-process chDB engine."""
-    return type(client).__name__ == "ChdbClient"
+    """True for a warehouse of an in-process chDB engine (``Warehouse.is_embedded``)."""
+    return bool(getattr(client, "is_embedded", False))
 
 
 # Characters file() reads as a glob: a folder whose path holds one is staged, not globbed.

@@ -6,20 +6,17 @@ shell commands use directly, without importing Dagster).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from dagster import ConfigurableResource, EnvVar
 from pydantic import Field
 
-from cc_pipeline.resources.connection import (
-    ClickHouseConnection,
-    EmbeddedDatabaseBusy,
-    connection_from_env,
-)
+from cc_pipeline import settings
+from cc_pipeline.resources.connection import ClickHouseConnection, EmbeddedDatabaseBusy
+from cc_pipeline.warehouse.client import Warehouse
 
 
 class ClickHouseResource(ConfigurableResource):
@@ -64,31 +61,32 @@ class ClickHouseResource(ConfigurableResource):
         return self.connection.describe()
 
     @contextmanager
-    def connect(self, on_wait: Callable[[str], None] | None = None) -> Iterator[Any]:
-        """Yield a clickhouse-connect client bound to the project's database."""
+    def connect(self, on_wait: Callable[[str], None] | None = None) -> Iterator[Warehouse]:
+        """Yield the warehouse: a client bound to the project's database."""
         with self.connection.connect(on_wait) as client:
             yield client
 
 
 def clickhouse_from_env(password_as_env_var: bool = False) -> ClickHouseResource:
-    """The resource as the environment describes it (see ``connection_from_env``).
+    """The resource as the environment describes it (``settings.current().clickhouse``).
 
     Dagster gets the password as an ``EnvVar`` so it is read at run time and never shown in
     the UI.
     """
-    conn = connection_from_env()
-    password: Any = conn.password
-    if conn.mode == "server" and password_as_env_var:
-        password = EnvVar("CLICKHOUSE_PASSWORD") if "CLICKHOUSE_PASSWORD" in os.environ else ""
+    configured = settings.current().clickhouse
+    if configured.mode == "embedded":
+        return ClickHouseResource(mode="embedded")
+    password: str | EnvVar = configured.password
+    if password_as_env_var:
+        password = EnvVar("CLICKHOUSE_PASSWORD") if configured.password_set else ""
     return ClickHouseResource(
-        mode=conn.mode,
-        path=conn.path,
-        host=conn.host,
-        port=conn.port,
-        username=conn.username,
+        mode="server",
+        host=configured.host,
+        port=configured.port,
+        username=configured.username,
         password=password,
-        secure=conn.secure,
-        database=conn.database,
+        secure=configured.secure,
+        database=configured.database,
     )
 
 

@@ -8,7 +8,6 @@ Dagster resource (``cc_pipeline.resources.clickhouse``) is a thin typed face ove
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,6 +23,7 @@ from cc_pipeline.resources.engine_lock import (
     wait_until_free,
 )
 from cc_pipeline.sqlfiles import identifier
+from cc_pipeline.warehouse.client import Warehouse
 
 # chDB opens one data directory per process; count this process's clients per directory.
 _engine_guard = threading.Lock()
@@ -80,8 +80,8 @@ class ClickHouseConnection:
     @contextmanager
     def connect(
         self, on_wait: Callable[[str], None] | None = None, *, close: bool = True
-    ) -> Iterator[Any]:
-        """Yield a clickhouse-connect client bound to the project's database.
+    ) -> Iterator[Warehouse]:
+        """Yield the warehouse: a client bound to the project's database.
 
         Embedded: when another process holds the directory, wait up to ``busy_timeout_s``
         (telling ``on_wait`` once), then fail with the lock holder's PID. ``close=False``
@@ -91,14 +91,14 @@ class ClickHouseConnection:
         if self.mode == "server":
             client = self._server_client()
             try:
-                yield client
+                yield Warehouse(client, embedded=False)
             finally:
                 client.close()
             return
         client = self._embedded_client(on_wait)
         key = str(self.data_dir)
         try:
-            yield client
+            yield Warehouse(client, embedded=True)
         finally:
             if close:
                 client.close()
@@ -152,28 +152,24 @@ class ClickHouseConnection:
 
 
 def connection_from_env(busy_timeout_s: float | None = None) -> ClickHouseConnection:
-    """ClickHouse as the environment describes it.
+    """ClickHouse as the environment describes it (``settings.ClickHouseSettings``).
 
     ``CC_PIPELINE_CLICKHOUSE_MODE=server`` switches to a server; ``CLICKHOUSE_HOST``,
     ``CLICKHOUSE_PORT``, ``CLICKHOUSE_USER``, ``CLICKHOUSE_PASSWORD``, ``CLICKHOUSE_SECURE`` and
     ``CLICKHOUSE_DATABASE`` describe it.
     """
-    mode = os.environ.get("CC_PIPELINE_CLICKHOUSE_MODE", "embedded")
-    if mode not in ("embedded", "server"):
-        raise ValueError(
-            f"CC_PIPELINE_CLICKHOUSE_MODE must be 'embedded' or 'server', not {mode!r}"
-        )
+    configured = settings.current().clickhouse
     timeout = {} if busy_timeout_s is None else {"busy_timeout_s": busy_timeout_s}
-    if mode == "embedded":
+    if configured.mode == "embedded":
         return ClickHouseConnection(mode="embedded", **timeout)
     return ClickHouseConnection(
         mode="server",
-        host=os.environ.get("CLICKHOUSE_HOST", "127.0.0.1"),
-        port=int(os.environ.get("CLICKHOUSE_PORT", "8123")),
-        username=os.environ.get("CLICKHOUSE_USER", "default"),
-        password=os.environ.get("CLICKHOUSE_PASSWORD", ""),
-        secure=os.environ.get("CLICKHOUSE_SECURE", "").lower() in {"1", "true", "yes"},
-        database=os.environ.get("CLICKHOUSE_DATABASE", "otel"),
+        host=configured.host,
+        port=configured.port,
+        username=configured.username,
+        password=configured.password,
+        secure=configured.secure,
+        database=configured.database,
         **timeout,
     )
 

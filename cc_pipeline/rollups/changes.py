@@ -15,9 +15,10 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
-from cc_pipeline import sqlfiles
+from cc_pipeline import catalog, sqlfiles
 
-TELEMETRY_TABLES = ("otel_logs", "otel_metrics_sum")
+# The day-partitioned telemetry tables the rollups read.
+TELEMETRY_TABLES = catalog.sources(catalog.refreshed("days"), catalog.TELEMETRY)
 STATE_PARTS = "telemetry_parts"
 STATE_TRANSCRIPTS = "transcript_entries"
 

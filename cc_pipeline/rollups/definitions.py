@@ -2,30 +2,23 @@
 
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
+from cc_pipeline import catalog
 from cc_pipeline.dashboard.definitions import dashboard_asset
 from cc_pipeline.resources.clickhouse import ClickHouseResource
 from cc_pipeline.serve import WRITER_POOL
+from cc_pipeline.warehouse.assets import asset_specs
 
-GROUP = "rollups"
-SOURCES = ["otel_logs", "otel_metrics_sum", "transcript_requests"]
-TABLES = {
-    "usage_requests": "One row per model API request from telemetry and transcripts "
-    "(source telemetry | transcript | both).",
-    "usage_coverage": "Per day: requests by source, telemetry events and metric points.",
-    "usage_daily": "Day x model x user x project: tokens by type, cost, requests, sessions, "
-    "cache hit ratio.",
-    "session_days": "Per session and day; the `sessions` view folds them into one row a session.",
-    "tool_usage_daily": "Tool x day: calls, success rate, p50/p95 duration, accept/reject.",
-    "api_health_daily": "Model x day: requests, errors by status, retries exhausted, latency and "
-    "TTFT percentiles.",
-    "productivity_daily": "Day x user: lines added/removed, commits, PRs, edit decisions, active "
-    "time.",
-    "billing_blocks": "5-hour billing blocks per user, cut as ccusage `blocks` does.",
-}
+if TYPE_CHECKING:  # the refresh and its checks load only when a run starts
+    from cc_pipeline.rollups.checks import CheckOutcome
+    from cc_pipeline.rollups.refresh import RefreshSummary
+    from cc_pipeline.warehouse import Warehouse
+
+GROUP = catalog.ROLLUPS
+TABLES = {relation.name: relation.description for relation in catalog.assets(GROUP)}
 CHECKS = {
     "no_duplicate_requests": "usage_requests",
     "no_negative_values": "usage_requests",
@@ -41,7 +34,7 @@ class RollupConfig(dg.Config):
     """Rebuild every day any source holds, not only the days that changed."""
 
 
-def _preview(client: Any) -> str:
+def _preview(client: "Warehouse") -> str:
     rows = client.query(
         "SELECT day, sum(requests), sum(total_tokens), round(sum(cost_usd), 4), "
         "round(sum(cache_read_tokens) / greatest(1, sum(input_tokens + cache_read_tokens + "
@@ -52,7 +45,7 @@ def _preview(client: Any) -> str:
     return "\n".join(lines)
 
 
-def _table_metadata(client: Any, table: str) -> dict[str, Any]:
+def _table_metadata(client: "Warehouse", table: str) -> dict[str, dg.MetadataValue]:
     rows = client.query(
         "SELECT sum(rows), uniqExact(partition) FROM system.parts WHERE "
         "database = currentDatabase() AND active AND table = {t:String}",
@@ -64,7 +57,7 @@ def _table_metadata(client: Any, table: str) -> dict[str, Any]:
     }
 
 
-def _totals(client: Any) -> dict[str, Any]:
+def _totals(client: "Warehouse") -> dict[str, dg.MetadataValue]:
     requests, tokens, cost, sessions = client.query(
         "SELECT count(), sum(total_tokens), sum(cost_usd), uniqExact(session_id) "
         "FROM usage_requests"
@@ -77,7 +70,7 @@ def _totals(client: Any) -> dict[str, Any]:
     }
 
 
-def _check_result(outcome: Any) -> dg.AssetCheckResult:
+def _check_result(outcome: "CheckOutcome") -> dg.AssetCheckResult:
     metadata = {}
     for key, value in outcome.metadata.items():
         if isinstance(value, tuple) and value[0] == "md":
@@ -95,8 +88,9 @@ def _check_result(outcome: Any) -> dg.AssetCheckResult:
 
 
 def materialize_results(
-    client: Any, summary: Any
+    client: "Warehouse", summary: "RefreshSummary"
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+    """The materializations of every rollup table after a refresh, then the checks' results."""
     from cc_pipeline.rollups.checks import run_all
 
     days = [d.isoformat() for d in summary.days]
@@ -123,17 +117,7 @@ def materialize_results(
 
 @dg.multi_asset(
     name="refresh_rollups",
-    specs=[
-        dg.AssetSpec(
-            table,
-            description=description,
-            group_name=GROUP,
-            kinds={"clickhouse"},
-            deps=SOURCES if table == "usage_requests" else ["usage_requests"],
-            metadata={"dagster/table_name": table},
-        )
-        for table, description in TABLES.items()
-    ],
+    specs=asset_specs(GROUP),
     check_specs=[dg.AssetCheckSpec(name, asset=asset) for name, asset in CHECKS.items()],
     pool=WRITER_POOL,
 )

@@ -14,19 +14,11 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from cc_pipeline import catalog
+
 # Rollup tables partitioned by toYYYYMM(day); every other rollup table is partitioned by day.
 # tests/rollups check this against the partition keys of the migrated schema.
-MONTHLY_TABLES = frozenset(
-    {
-        "usage_coverage",
-        "usage_daily",
-        "session_days",
-        "tool_usage_daily",
-        "api_health_daily",
-        "productivity_daily",
-        "billing_blocks",
-    }
-)
+MONTHLY_TABLES = catalog.names_with_grain("month")
 
 
 def partition_id(table: str, day: date) -> str:

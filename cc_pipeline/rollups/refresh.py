@@ -15,23 +15,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from cc_pipeline import sqlfiles
+from cc_pipeline import catalog, sqlfiles
 from cc_pipeline.rollups import changes
 from cc_pipeline.rollups.blocks import refresh_blocks
 from cc_pipeline.rollups.partitions import swap_days
 from cc_pipeline.schema import migrate
 
 # Rebuilt in this order: later ones read the freshly swapped usage_requests.
-DAY_TABLES = (
-    "usage_requests",
-    "usage_coverage",
-    "usage_daily",
-    "session_days",
-    "tool_usage_daily",
-    "api_health_daily",
-    "productivity_daily",
-)
-ROLLUP_TABLES = (*DAY_TABLES, "billing_blocks")
+DAY_TABLES = catalog.refreshed("days")
+ROLLUP_TABLES = (*DAY_TABLES, *catalog.refreshed("onward"))
 MAX_BATCH_DAYS = 31
 
 

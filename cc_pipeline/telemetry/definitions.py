@@ -5,17 +5,13 @@ from pathlib import Path
 
 import dagster as dg
 
+from cc_pipeline import catalog
 from cc_pipeline.resources.clickhouse import ClickHouseResource
 from cc_pipeline.serve import WRITER_POOL
+from cc_pipeline.warehouse.assets import asset_specs
 
-GROUP = "telemetry"
-TABLES = {
-    "otel_logs": "Claude Code events (api_request, tool_result, ...) as OTel log records.",
-    "otel_metrics_sum": "Claude Code counters (tokens, cost, lines of code, ...) as OTel sums.",
-    "otel_metrics_gauge": "OTel gauge data points.",
-    "otel_metrics_histogram": "OTel histogram data points.",
-    "otel_traces": "Claude Code spans (beta enhanced telemetry).",
-}
+GROUP = catalog.TELEMETRY
+TABLES = {relation.name: relation.description for relation in catalog.assets(GROUP)}
 
 
 class TelemetryIngestConfig(dg.Config):
@@ -27,16 +23,7 @@ class TelemetryIngestConfig(dg.Config):
 
 @dg.multi_asset(
     name="ingest_telemetry",
-    specs=[
-        dg.AssetSpec(
-            table,
-            description=description,
-            group_name=GROUP,
-            kinds={"clickhouse"},
-            metadata={"dagster/table_name": table},
-        )
-        for table, description in TABLES.items()
-    ],
+    specs=asset_specs(GROUP),
     check_specs=[
         dg.AssetCheckSpec(
             "no_lines_quarantined",

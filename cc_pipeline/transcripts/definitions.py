@@ -6,10 +6,12 @@ from pathlib import Path
 
 import dagster as dg
 
+from cc_pipeline import catalog
 from cc_pipeline.resources.clickhouse import ClickHouseResource
 from cc_pipeline.serve import WRITER_POOL
+from cc_pipeline.warehouse.assets import asset_specs
 
-GROUP = "transcripts"
+GROUP = catalog.TRANSCRIPTS
 
 
 class TranscriptBackfillConfig(dg.Config):
@@ -23,23 +25,7 @@ class TranscriptBackfillConfig(dg.Config):
 
 @dg.multi_asset(
     name="backfill_transcripts",
-    specs=[
-        dg.AssetSpec(
-            "transcript_entries",
-            description="One row per Claude Code transcript line: metadata only.",
-            group_name=GROUP,
-            kinds={"clickhouse"},
-            metadata={"dagster/table_name": "transcript_entries"},
-        ),
-        dg.AssetSpec(
-            "transcript_requests",
-            description="One entry per API response (message.id, requestId), ccusage 20 rule.",
-            group_name=GROUP,
-            kinds={"clickhouse"},
-            deps=["transcript_entries"],
-            metadata={"dagster/table_name": "transcript_requests"},
-        ),
-    ],
+    specs=asset_specs(GROUP),
     check_specs=[
         dg.AssetCheckSpec(
             "every_model_priced",

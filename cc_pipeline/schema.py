@@ -24,8 +24,6 @@ from __future__ import annotations
 import graphlib
 import hashlib
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
@@ -241,7 +239,7 @@ def apply_repeatables(
         if (
             not every
             and repeatable.name in existing
-            and recorded.get(repeatable.name) == (repeatable.checksum)
+            and recorded.get(repeatable.name) == repeatable.checksum
         ):
             continue
         if repeatable.materialized:
@@ -257,21 +255,15 @@ def apply_repeatables(
     return applied
 
 
-@contextmanager
-def _rebuilding_rollups() -> Iterator[None]:
-    token = _rebuilding.set(True)
-    try:
-        yield
-    finally:
-        _rebuilding.reset(token)
-
-
 def _rebuild_rollups(client: Any) -> None:
     """Rebuild every rollup from its sources (a full refresh)."""
     from cc_pipeline.rollups.refresh import refresh_rollups
 
-    with _rebuilding_rollups():
+    token = _rebuilding.set(True)
+    try:
         refresh_rollups(client, full=True)
+    finally:
+        _rebuilding.reset(token)
 
 
 def _check_rebuilds(migrations: list[Migration]) -> None:

@@ -12,6 +12,7 @@ import pytest
 from cc_pipeline import shipped, sqlfiles
 from cc_pipeline.cli import EXIT_SCHEMA_CHANGED, main
 from cc_pipeline.resources.clickhouse import ClickHouseResource
+from cc_pipeline.rollups import refresh
 from cc_pipeline.rollups.refresh import refresh_rollups
 from cc_pipeline.schema import (
     AppliedMigrationChanged,
@@ -28,6 +29,10 @@ RESHAPE_USAGE_DAILY = """-- usage_daily counts the requests whose cost is known.
 ALTER TABLE usage_daily ADD COLUMN IF NOT EXISTS priced_requests UInt64;
 ALTER TABLE _stage_usage_daily ADD COLUMN IF NOT EXISTS priced_requests UInt64;
 """
+
+
+def crash(*_args: Any, **_kwargs: Any) -> None:
+    raise RuntimeError("rebuild cut short")
 
 
 def copy_shipped(folder: str, target: Path) -> Path:
@@ -213,3 +218,26 @@ def test_a_migration_that_reshapes_a_rollup_rebuilds_it_from_its_sources(
         fresh = rounded_rows(client, "SELECT * FROM usage_daily ORDER BY ALL")
 
     assert upgraded == fresh
+
+
+def test_a_rebuild_cut_short_is_done_again_by_the_next_migrate(
+    ch: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    migrations = copy_shipped("migrations", tmp_path / "migrations")
+    (migrations / "0031_usage_daily_priced_requests.sql").write_text(RESHAPE_USAGE_DAILY)
+    monkeypatch.setattr(refresh, "refresh_rollups", crash)
+
+    with pytest.raises(RuntimeError, match="cut short"):
+        migrate(ch, migrations)
+
+    assert scalar(ch, "SELECT count() FROM schema_migrations WHERE version = 31") == 0
+    monkeypatch.undo()
+    assert migrate(ch, migrations).rebuilt == ("usage_daily",)
+    assert scalar(ch, "SELECT count() FROM schema_migrations WHERE version = 31") == 1
+
+
+def test_a_rebuild_of_a_table_that_is_no_rollup_is_refused(ch: Any, tmp_path: Path) -> None:
+    migrations = copy_shipped("migrations", tmp_path / "migrations")
+    (migrations / "0031_x.sql").write_text("-- rebuilds: otel_logs\nSELECT 1;\n")
+    with pytest.raises(ValueError, match="otel_logs"):
+        migrate(ch, migrations)

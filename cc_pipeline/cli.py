@@ -28,6 +28,8 @@ COMMAND_MODULES = {
     "demo": "cc_pipeline.rollups.commands",
     "dashboard": "cc_pipeline.dashboard.commands",
 }
+# Exit status when an applied migration's file was changed (sysexits' EX_CONFIG).
+EXIT_SCHEMA_CHANGED = 78
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -74,6 +76,7 @@ def _dispatch(argv: Sequence[str] | None, executable: bool = False) -> tuple[int
     parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     from cc_pipeline.resources.engine_lock import EmbeddedDatabaseBusy
+    from cc_pipeline.schema import AppliedMigrationChanged
 
     # the process ends as soon as the command returns (see ``run``)
     args.exits_at_once = executable and bool(getattr(args, "quick_exit", False))
@@ -90,6 +93,9 @@ def _dispatch(argv: Sequence[str] | None, executable: bool = False) -> tuple[int
     except EmbeddedDatabaseBusy as exc:  # another process holds the embedded database
         print(exc, file=sys.stderr)
         return 75, False
+    except AppliedMigrationChanged as exc:  # the database's schema history differs from the files
+        print(f"cc-pipeline: {exc}", file=sys.stderr)
+        return EXIT_SCHEMA_CHANGED, False
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130, False

@@ -155,7 +155,7 @@ class PricedModels:
 
     @classmethod
     def load(cls, path: Path, table: PriceTable) -> PricedModels:
-        latest = max((m.version for m in schema.discover()), default=0)
+        latest = schema.fingerprint()
         key = hashlib.sha256(json.dumps([table.rows, latest], default=str).encode()).hexdigest()
         try:
             saved = json.loads(path.read_text())

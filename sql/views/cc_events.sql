@@ -1,0 +1,31 @@
+-- Typed Claude Code views over the OTel tables. Queries and rollups use these instead of
+-- reading attribute maps. Numbers may arrive as ints, doubles or strings ("83"); a value that
+-- does not parse as a number reads as NULL (durations) or 0 (counts and cost).
+-- cc_events: every Claude Code log event with its common attributes as columns.
+CREATE OR REPLACE VIEW cc_events AS
+SELECT
+    coalesce(
+        parseDateTime64BestEffortOrNull(LogAttributes['event.timestamp'], 3, 'UTC'),
+        toDateTime64(Timestamp, 3, 'UTC')
+    ) AS timestamp,
+    if(LogAttributes['event.name'] != '', LogAttributes['event.name'],
+       replaceRegexpOne(Body, '^claude_code\\.', '')) AS event_name,
+    LogAttributes['session.id'] AS session_id,
+    LogAttributes['user.id'] AS user_id,
+    LogAttributes['organization.id'] AS organization_id,
+    LogAttributes['user.email'] AS user_email,
+    LogAttributes['user.account_uuid'] AS user_account_uuid,
+    LogAttributes['terminal.type'] AS terminal_type,
+    LogAttributes['prompt.id'] AS prompt_id,
+    toInt64OrNull(LogAttributes['event.sequence']) AS event_sequence,
+    ServiceName AS service_name,
+    ResourceAttributes['service.version'] AS app_version,
+    ResourceAttributes AS resource_attributes,
+    LogAttributes AS attributes,
+    Timestamp AS log_timestamp,
+    -- otel_logs' partition column: bounding a read by it reads only those days' partitions
+    TimestampTime AS log_time,
+    _file_key,
+    _offset
+FROM otel_logs
+WHERE ScopeName = 'com.anthropic.claude_code.events' OR startsWith(Body, 'claude_code.');

@@ -545,6 +545,13 @@ _PRIMARY: tuple[Relation, ...] = (
         "Ledger of the applied schema migrations (version, name, checksum).",
         WAREHOUSE,
     ),
+    Relation(
+        "schema_repeatables",
+        "internal",
+        "Ledger of the repeatable view definitions of sql/views (name, checksum): a view is "
+        "defined again when its file's checksum differs.",
+        WAREHOUSE,
+    ),
 )
 
 

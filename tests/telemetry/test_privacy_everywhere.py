@@ -174,7 +174,9 @@ def ingested(ch: Any, tmp_path: Path) -> Any:
     return ingest
 
 
-def test_content_in_names_bodies_statuses_and_every_attribute_map_is_not_stored(ingested):
+def test_content_in_names_bodies_statuses_and_every_attribute_map_is_not_stored(
+    ingested, batch_lines
+):
     ch = ingested(keep_content=False)
     assert tables_holding(ch, MARKER) == {}
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
+import math
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from cc_pipeline import settings
+from cc_pipeline import settings, shipped
 from cc_pipeline.dashboard.queries import dashboard_data
-
-TEMPLATE = Path(__file__).with_name("template.html")
 
 
 def dashboard_path() -> Path:
@@ -35,9 +34,38 @@ def default_since(client: Any, days: int = 365) -> date:
     return newest - timedelta(days=days - 1)
 
 
+# Inside a <script> element the HTML parser ends the element at "</script" and changes state
+# at "<!--"; a JSON string may hold neither raw. These escapes keep the JSON valid and the same.
+SCRIPT_ESCAPES = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
+def finite(value: Any) -> Any:
+    """``value`` with every infinite or NaN number replaced by None (JSON has neither)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite(item) for item in value]
+    return value
+
+
+def script_json(data: Any) -> str:
+    """``data`` as JSON safe to embed in an HTML <script> element."""
+    return json.dumps(finite(data), separators=(",", ":"), allow_nan=False).translate(
+        SCRIPT_ESCAPES
+    )
+
+
 def render_html(data: dict[str, Any]) -> str:
-    payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
-    return TEMPLATE.read_text().replace("__DATA__", payload)
+    """The page: the template with ``data`` embedded as script-safe JSON."""
+    template = shipped.data_text("dashboard/template.html")
+    before, marker, after = template.partition("__DATA__")
+    if not marker:
+        raise ValueError("the dashboard template has no __DATA__ placeholder")
+    return before + script_json(data) + after
 
 
 def build_dashboard(

@@ -9,6 +9,14 @@ from cc_pipeline import sqlfiles
 
 TOKEN_KEYS = ("inputTokens", "outputTokens", "cacheCreationTokens", "cacheReadTokens")
 BLOCK_MS = 5 * 3600 * 1000
+# Control characters (C0, DEL, C1) in a name would reach the terminal as escape sequences
+# (clear the screen, move the cursor, set the title): they are shown as \xNN instead.
+CONTROL_ESCAPES = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
+
+
+def terminal_safe(value: Any) -> str:
+    """``value`` as text with every control character written out as ``\\xNN``."""
+    return str(value).translate(CONTROL_ESCAPES)
 
 
 def _filters(since: date | None, until: date | None, user: str | None) -> dict[str, Any]:
@@ -193,13 +201,15 @@ def format_table(report: dict[str, Any], kind: str) -> str:
         head = f"{'block start':<26}{'entries':>8}{'tokens':>14}{'cost $':>11}  models"
         lines = [head, "-" * len(head)]
         for b in report["blocks"]:
+            start = terminal_safe(b["startTime"])
             if b["isGap"]:
-                lines.append(f"{b['startTime']:<26}{'(gap)':>8}")
+                lines.append(f"{start:<26}{'(gap)':>8}")
                 continue
             mark = " ACTIVE" if b["isActive"] else ""
+            models = terminal_safe(", ".join(b["models"]))
             lines.append(
-                f"{b['startTime']:<26}{b['entries']:>8}{b['totalTokens']:>14,}"
-                f"{b['costUSD']:>11.2f}  {', '.join(b['models'])}{mark}"
+                f"{start:<26}{b['entries']:>8}{b['totalTokens']:>14,}"
+                f"{b['costUSD']:>11.2f}  {models}{mark}"
             )
         return "\n".join(lines)
     rows, key = (report["daily"], "date") if kind == "daily" else (report["sessions"], "sessionId")
@@ -210,8 +220,8 @@ def format_table(report: dict[str, Any], kind: str) -> str:
     lines = [head, "-" * len(head)]
     for r in [*rows, {key: "Total", **report["totals"], "modelsUsed": []}]:
         lines.append(
-            f"{r[key]:<38}{r['inputTokens']:>10,}{r['outputTokens']:>10,}"
+            f"{terminal_safe(r[key]):<38}{r['inputTokens']:>10,}{r['outputTokens']:>10,}"
             f"{r['cacheCreationTokens']:>13,}{r['cacheReadTokens']:>14,}"
-            f"{r['totalCost']:>10.2f}  {', '.join(r['modelsUsed'])}"
+            f"{r['totalCost']:>10.2f}  {terminal_safe(', '.join(r['modelsUsed']))}"
         )
     return "\n".join(lines)

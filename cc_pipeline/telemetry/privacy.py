@@ -1,10 +1,17 @@
-"""Which event and span attributes are stored: an allow-list of names known to hold no content.
+"""What of a telemetry record is stored: allow-lists of names known to hold no content.
 
 Claude Code puts prompts, responses, tool inputs and error text under attribute names that
 change between versions (``prompt``, ``prompt_text``, ``response``, ``tool_parameters``,
-``tool_input``...). A block-list would miss the next new name, so only the attributes below
-are kept unless the user opts in with ``CC_PIPELINE_KEEP_CONTENT=1``. Metric data point
-attributes are dimensions (model, type, decision) and are always kept.
+``tool_input``...). A block-list would miss the next new name, so unless the user opts in with
+``CC_PIPELINE_KEEP_CONTENT=1``:
+
+- every attribute map (log record, span, span event, span link, resource, scope, metric data
+  point) keeps only the attributes named in ``ALLOWED_ATTRIBUTES`` (and ``ALLOWED_EVENT_ATTRIBUTES``
+  on log records);
+- a log body is kept only when it is ``claude_code.<event>`` naming the record's own
+  ``event.name`` or a name in ``KNOWN_NAMES``; span names and span-event names only when they
+  are in ``KNOWN_NAMES``; anything else is stored empty;
+- span status messages (free text) are stored empty; the status code is kept.
 """
 
 from __future__ import annotations
@@ -26,7 +33,32 @@ STANDARD = {
     "agent.name",
     "agent_id",
     "agent.source",
+    "user.groups",
+    "identity.source",
+    "workspace.host_paths",
+    "workflow.run_id",
+    "workflow.name",
+    "anthropic.provider",
+    "anthropic.custom_base_url",
+    "message.uuid",
 }
+
+# On the resource: what the OpenTelemetry SDK sets (service.name feeds the ServiceName columns).
+RESOURCE = {
+    "service.name",
+    "service.version",
+    "service.namespace",
+    "service.instance.id",
+    "os.type",
+    "os.version",
+    "host.arch",
+    "telemetry.sdk.name",
+    "telemetry.sdk.language",
+    "telemetry.sdk.version",
+}
+
+# Metric data point dimensions besides the standard attributes.
+METRICS = {"type", "language", "start_type"}
 
 EVENTS = {
     # api_request / api_error / api_retries_exhausted / api_refusal
@@ -44,6 +76,16 @@ EVENTS = {
     "speed",
     "query_source",
     "effort",
+    "cache_creation_5m_tokens",
+    "cache_creation_1h_tokens",
+    "skill.name",
+    "plugin.name",
+    "marketplace.name",
+    "mcp_server.name",
+    "mcp_tool.name",
+    "final_model",
+    "model_swapped",
+    "permission_mode",
     "status_code",
     "attempt",
     "total_attempts",
@@ -123,7 +165,51 @@ SPANS = {
     "user_prompt_length",
 }
 
-ALLOWED_ATTRIBUTES: tuple[str, ...] = tuple(sorted(STANDARD | EVENTS | SPANS))
+ALLOWED_ATTRIBUTES: tuple[str, ...] = tuple(sorted(STANDARD | RESOURCE | METRICS | EVENTS | SPANS))
+
+# Events Claude Code is known to send; a body ``claude_code.<name>`` of one of them is kept
+# even on a record without ``event.name``.
+EVENT_NAMES = (
+    "user_prompt",
+    "assistant_response",
+    "api_request",
+    "api_error",
+    "api_retries_exhausted",
+    "api_refusal",
+    "tool_decision",
+    "tool_result",
+    "compaction",
+    "subagent_completed",
+    "hook_registered",
+    "hook_execution_start",
+    "hook_execution_complete",
+    "at_mention",
+    "mcp_server_connection",
+    "internal_error",
+    "plugin_loaded",
+    "plugin_installed",
+    "skill_activated",
+    "auth",
+    "permission_mode_changed",
+    "retention_sweep",
+    "managed_settings_resolved",
+    "feedback_survey",
+)
+
+# Span names and span-event names Claude Code's tracing is known to use.
+SPAN_NAMES = (
+    "claude_code.interaction",
+    "claude_code.llm_request",
+    "claude_code.tool",
+    "claude_code.tool.blocked_on_user",
+    "claude_code.tool.execution",
+    "claude_code.hook",
+    "gen_ai.request.attempt",
+)
+
+KNOWN_NAMES: tuple[str, ...] = tuple(
+    sorted({f"claude_code.{event}" for event in EVENT_NAMES} | set(SPAN_NAMES))
+)
 
 # Attributes safe only on some events: the API's error message is not user content, while a
 # tool's ``error`` can hold command output.

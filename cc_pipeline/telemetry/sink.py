@@ -24,7 +24,7 @@ from cc_pipeline.files.loader import BatchResult
 from cc_pipeline.files.rowbinary import PARSE_THREADS, balanced_runs, varint
 from cc_pipeline.files.spool import SpoolDir, SpoolTable, files_source
 from cc_pipeline.files.tailer import LineBatch
-from cc_pipeline.telemetry.privacy import ALLOWED_ATTRIBUTES, ALLOWED_EVENT_ATTRIBUTES
+from cc_pipeline.telemetry.privacy import ALLOWED_ATTRIBUTES, ALLOWED_EVENT_ATTRIBUTES, KNOWN_NAMES
 
 # A batch's lines, as the batch queries read them (from its spool files where they can).
 LINES = SpoolTable(
@@ -139,19 +139,21 @@ class TelemetrySink:
         self._spool = SpoolDir.open_at(self.spool_dir)
         sqlfiles.run_script(client, "telemetry/batch_tables.sql")
         self._pending_bytes = 0
-        # Metric lines left by a run that stopped before parsing them: parse them again, after
-        # deleting whatever that run wrote for them.
-        self._recovered = self._parse_pending(client, recovering=True)
         # The allow-list is matched by hash: comparing integers per attribute is much cheaper.
         self.allowed_hashes, self.allowed_pair_hashes = client.query(
             "SELECT arrayMap(k -> cityHash64(k), {keys:Array(String)}), "
             "arrayMap(p -> cityHash64(p.1, p.2), {pairs:Array(Tuple(String, String))})",
             parameters={"keys": list(ALLOWED_ATTRIBUTES), "pairs": list(ALLOWED_EVENT_ATTRIBUTES)},
         ).result_rows[0]
+        # Metric lines left by a run that stopped before parsing them: parse them again, after
+        # deleting whatever that run wrote for them.
+        self._recovered = self._parse_pending(client, recovering=True)
 
     def finish(self, client: Any) -> BatchResult:
         """Parse the metric lines still pending; called once all batches are loaded."""
         result = self._parse_pending(client)
+        # The raw lines (content included) leave the database with the run.
+        client.command(f"TRUNCATE TABLE {STAGING}")
         if self._recovered is not None:
             result.absorb(self._recovered)
             self._recovered = None
@@ -224,6 +226,7 @@ class TelemetrySink:
             "keep_content": int(self.keep_content),
             "allowed": self.allowed_hashes,
             "allowed_pairs": self.allowed_pair_hashes,
+            "known_names": list(KNOWN_NAMES),
             "deferred_metrics": 1,
         }
 
@@ -309,6 +312,8 @@ class TelemetrySink:
                 "file_path": file_path,
                 "start": start,
                 "end": end,
+                "keep_content": int(self.keep_content),
+                "allowed": self.allowed_hashes,
                 "deferred_metrics": 0,
             }
             client.command(

@@ -14,8 +14,11 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
+from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cc_pipeline import schema, settings
 
@@ -46,58 +49,99 @@ def user_price_file(explicit: Path | None = None) -> Path | None:
     return candidate if candidate.exists() else None
 
 
-def _price(model: str, where: str, spec: dict[str, Any], kind: str) -> float:
-    value = spec.get(kind)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise ValueError(f"{where}: model {model!r} needs a non-negative number for {kind!r}")
-    return float(value)
+Price = Annotated[float, Field(ge=0, strict=True, allow_inf_nan=False)]
 
 
-def _row(model: str, spec: dict[str, Any], where: str, tier: int, version: str) -> list[Any]:
-    base = [_price(model, where, spec, kind) for kind in KINDS]
-    above_spec = spec.get("above_tier")
-    if above_spec is None:
-        above: list[float | None] = [None] * len(KINDS)
-    elif isinstance(above_spec, dict):
-        above = [
-            _price(model, f"{where} (above_tier)", above_spec, kind) if kind in above_spec else None
-            for kind in KINDS
-        ]
-    else:
-        raise ValueError(f"{where}: model {model!r}: 'above_tier' must be an object")
-    fast = spec.get("fast_multiplier", 1)
-    if isinstance(fast, bool) or not isinstance(fast, int | float) or fast <= 0:
-        raise ValueError(f"{where}: model {model!r}: 'fast_multiplier' must be a positive number")
-    return [model, *base, tier, *above, float(fast), version, where]
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _read(path: Path) -> dict[str, Any]:
+class TierPrices(_Strict):
+    """Prices for token counts above the tier threshold; a kind left out keeps its base price."""
+
+    input: Price | None = None
+    output: Price | None = None
+    cache_write_5m: Price | None = None
+    cache_write_1h: Price | None = None
+    cache_read: Price | None = None
+
+
+class ModelPrices(_Strict):
+    """One model's prices, USD per million tokens."""
+
+    input: Price
+    output: Price
+    cache_write_5m: Price
+    cache_write_1h: Price
+    cache_read: Price
+    above_tier: TierPrices | None = None
+    fast_multiplier: Annotated[float, Field(gt=0, strict=True, allow_inf_nan=False)] = 1.0
+
+
+class PriceFile(BaseModel):
+    """A price file: the shipped ``prices.json`` or the user's override of the same shape.
+
+    Keys besides these (``unit``, ``source``, notes) are allowed and ignored.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    version: str | None = None
+    tier_threshold_tokens: Annotated[int, Field(gt=0, strict=True)] | None = None
+    models: dict[str, ModelPrices]
+
+
+class PriceFileError(ValueError):
+    """A price file that cannot be read or does not have the price file's shape."""
+
+
+def _problems(error: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(part) for part in problem['loc']) or 'top level'}: {problem['msg']}"
+        for problem in error.errors(include_url=False)
+    )
+
+
+def read_price_file(path: Traversable) -> PriceFile:
+    """The price file at ``path``, validated; a PriceFileError names the file and the field."""
     try:
-        data = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ValueError(f"cannot read price table {path}: {exc}") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("models"), dict):
-        raise ValueError(f"{path}: a price table is an object with a 'models' object")
-    return data
+        return PriceFile.model_validate_json(path.read_bytes())
+    except OSError as exc:
+        raise PriceFileError(f"cannot read price table {path}: {exc}") from exc
+    except ValidationError as exc:
+        raise PriceFileError(f"invalid price table {path}: {_problems(exc)}") from exc
+
+
+def _row(model: str, prices: ModelPrices, where: str, tier: int, version: str) -> list[Any]:
+    above = prices.above_tier or TierPrices()
+    return [
+        model,
+        *(getattr(prices, kind) for kind in KINDS),
+        tier,
+        *(getattr(above, kind) for kind in KINDS),
+        prices.fast_multiplier,
+        version,
+        where,
+    ]
 
 
 def load_price_table(override: Path | None = None) -> PriceTable:
     """The shipped prices, with the user's file (if any) laid over them."""
-    shipped = _read(SHIPPED_PRICES)
-    tier = int(shipped.get("tier_threshold_tokens", 200_000))
-    version = str(shipped.get("version", ""))
+    shipped = read_price_file(SHIPPED_PRICES)
+    tier = shipped.tier_threshold_tokens or 200_000
+    version = shipped.version or ""
     rows = {
-        model: _row(model, spec, "shipped", tier, version)
-        for model, spec in shipped["models"].items()
+        model: _row(model, prices, "shipped", tier, version)
+        for model, prices in shipped.models.items()
     }
     sources = [f"shipped {version}"]
     user_file = user_price_file(override)
     if user_file is not None:
-        user = _read(user_file)
-        user_tier = int(user.get("tier_threshold_tokens", tier))
-        user_version = str(user.get("version", "user"))
-        for model, spec in user["models"].items():
-            rows[model] = _row(model, spec, str(user_file), user_tier, user_version)
+        user = read_price_file(user_file)
+        user_tier = user.tier_threshold_tokens or tier
+        user_version = user.version if user.version is not None else "user"
+        for model, prices in user.models.items():
+            rows[model] = _row(model, prices, str(user_file), user_tier, user_version)
         sources.append(f"{user_file} {user_version}".strip())
     return PriceTable(version, sources, tier, list(rows.values()))
 

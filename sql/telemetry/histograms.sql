@@ -1,21 +1,26 @@
 -- Histogram data points of one batch's metric lines -> _batch_otel_metrics_histogram.
+-- Unless keep_content is set, resource, scope and data point attributes keep only the names
+-- known to hold no content (hashes in {allowed}, telemetry/privacy.py).
 INSERT INTO _batch_otel_metrics_histogram
 SELECT
-    mapFromArrays(arrayMap(a -> a.key, rm.resource.attributes),
-                  arrayMap(a -> mapValues(a.value)[1], rm.resource.attributes)) AS ResourceAttributes,
+    mapFilter((k, v) -> {keep_content:UInt8} OR has({allowed:Array(UInt64)}, cityHash64(k)),
+              mapFromArrays(arrayMap(a -> a.key, rm.resource.attributes),
+                            arrayMap(a -> mapValues(a.value)[1], rm.resource.attributes))) AS ResourceAttributes,
     rm.schemaUrl AS ResourceSchemaUrl,
     sm.scope.name AS ScopeName,
     sm.scope.version AS ScopeVersion,
-    mapFromArrays(arrayMap(a -> a.key, sm.scope.attributes),
-                  arrayMap(a -> mapValues(a.value)[1], sm.scope.attributes)) AS ScopeAttributes,
+    mapFilter((k, v) -> {keep_content:UInt8} OR has({allowed:Array(UInt64)}, cityHash64(k)),
+              mapFromArrays(arrayMap(a -> a.key, sm.scope.attributes),
+                            arrayMap(a -> mapValues(a.value)[1], sm.scope.attributes))) AS ScopeAttributes,
     toUInt32(0) AS ScopeDroppedAttrCount,
     sm.schemaUrl AS ScopeSchemaUrl,
     ResourceAttributes['service.name'] AS ServiceName,
     metric.name AS MetricName,
     metric.description AS MetricDescription,
     metric.unit AS MetricUnit,
-    mapFromArrays(arrayMap(a -> a.key, dp.attributes),
-                  arrayMap(a -> mapValues(a.value)[1], dp.attributes)) AS Attributes,
+    mapFilter((k, v) -> {keep_content:UInt8} OR has({allowed:Array(UInt64)}, cityHash64(k)),
+              mapFromArrays(arrayMap(a -> a.key, dp.attributes),
+                            arrayMap(a -> mapValues(a.value)[1], dp.attributes))) AS Attributes,
     fromUnixTimestamp64Nano(toInt64(dp.startTimeUnixNano), 'UTC') AS StartTimeUnix,
     fromUnixTimestamp64Nano(toInt64(dp.timeUnixNano), 'UTC') AS TimeUnix,
     toUInt64OrZero(dp.count) AS Count,

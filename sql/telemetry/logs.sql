@@ -4,7 +4,12 @@
 -- _staging_telemetry_lines: the batch's lines (offset, signal, line). An embedded engine
 -- reads them in place from the batch's spool files instead (files/spool.SpoolTable).
 -- Parameters: file_key, keep_content (UInt8), allowed (hashes of attribute names known to hold
--- no content), allowed_pairs (hashes of 'event:attribute' kept for that event only).
+-- no content), allowed_pairs (hashes of 'event:attribute' kept for that event only),
+-- known_names (names known to hold no content).
+-- Unless keep_content is set, content stays out (telemetry/privacy.py): every attribute map
+-- (record, resource, scope) keeps only allowed names; a body is kept only when it is
+-- 'claude_code.<event>' for the record's own event.name or a known name, an OTLP event name
+-- only when it is the record's event name or a known name.
 -- Reading an AnyValue as Map(String, String) turns {"stringValue":..}, {"intValue":..},
 -- {"doubleValue":..} or {"boolValue":..} into its text in one step. An attribute whose number
 -- is not a number is stored empty and named in _malformed, so its line can be quarantined.
@@ -21,18 +26,29 @@ SELECT
     severity_text AS SeverityText,
     toUInt8(greatest(0, least(255, severity_number))) AS SeverityNumber,
     resource_attrs['service.name'] AS ServiceName,
-    if({keep_content:UInt8} OR startsWith(body_text, 'claude_code.'), body_text, '') AS Body,
+    if({keep_content:UInt8}
+       OR (startsWith(body_text, 'claude_code.')
+           AND (body_text = concat('claude_code.', attrs['event.name'])
+                OR has({known_names:Array(String)}, body_text))),
+       body_text, '') AS Body,
     resource_schema_url AS ResourceSchemaUrl,
-    resource_attrs AS ResourceAttributes,
+    if({keep_content:UInt8}, resource_attrs,
+       mapFilter((k, v) -> has({allowed:Array(UInt64)}, cityHash64(k)), resource_attrs))
+        AS ResourceAttributes,
     scope_schema_url AS ScopeSchemaUrl,
     scope_name AS ScopeName,
     scope_version AS ScopeVersion,
-    scope_attrs AS ScopeAttributes,
+    if({keep_content:UInt8}, scope_attrs,
+       mapFilter((k, v) -> has({allowed:Array(UInt64)}, cityHash64(k)), scope_attrs))
+        AS ScopeAttributes,
     if({keep_content:UInt8}, attrs,
        mapFilter((k, v) -> has({allowed:Array(UInt64)}, cityHash64(k))
                            OR has({allowed_pairs:Array(UInt64)}, cityHash64(attrs['event.name'], k)),
                  attrs)) AS LogAttributes,
-    event_name AS EventName,
+    if({keep_content:UInt8} OR event_name = '' OR event_name = attrs['event.name']
+       OR has({known_names:Array(String)}, event_name)
+       OR has({known_names:Array(String)}, concat('claude_code.', event_name)),
+       event_name, '') AS EventName,
     {file_key:String} AS _file_key,
     offset AS _offset,
     malformed AS _malformed

@@ -1,23 +1,28 @@
 -- OTLP JSON metric lines of one batch -> _parsed_metric_points (-> otel_metrics_sum,
 -- otel_metrics_gauge, _batch_point_notes): one row per data point of a sum or gauge. A point
 -- whose value does not parse keeps a NULL Value, is noted, and never reaches the tables.
+-- Unless keep_content is set, resource, scope and data point attributes keep only the names
+-- known to hold no content (hashes in {allowed}, telemetry/privacy.py).
 INSERT INTO _parsed_metric_points
 SELECT
     m.1 AS kind,
-    mapFromArrays(arrayMap(a -> a.key, rm.resource.attributes),
-                  arrayMap(a -> mapValues(a.value)[1], rm.resource.attributes)) AS ResourceAttributes,
+    mapFilter((k, v) -> {keep_content:UInt8} OR has({allowed:Array(UInt64)}, cityHash64(k)),
+              mapFromArrays(arrayMap(a -> a.key, rm.resource.attributes),
+                            arrayMap(a -> mapValues(a.value)[1], rm.resource.attributes))) AS ResourceAttributes,
     rm.schemaUrl AS ResourceSchemaUrl,
     sm.scope.name AS ScopeName,
     sm.scope.version AS ScopeVersion,
-    mapFromArrays(arrayMap(a -> a.key, sm.scope.attributes),
-                  arrayMap(a -> mapValues(a.value)[1], sm.scope.attributes)) AS ScopeAttributes,
+    mapFilter((k, v) -> {keep_content:UInt8} OR has({allowed:Array(UInt64)}, cityHash64(k)),
+              mapFromArrays(arrayMap(a -> a.key, sm.scope.attributes),
+                            arrayMap(a -> mapValues(a.value)[1], sm.scope.attributes))) AS ScopeAttributes,
     sm.schemaUrl AS ScopeSchemaUrl,
     ResourceAttributes['service.name'] AS ServiceName,
     m.2 AS MetricName,
     m.3 AS MetricDescription,
     m.4 AS MetricUnit,
-    mapFromArrays(arrayMap(a -> a.key, dp.attributes),
-                  arrayMap(a -> mapValues(a.value)[1], dp.attributes)) AS Attributes,
+    mapFilter((k, v) -> {keep_content:UInt8} OR has({allowed:Array(UInt64)}, cityHash64(k)),
+              mapFromArrays(arrayMap(a -> a.key, dp.attributes),
+                            arrayMap(a -> mapValues(a.value)[1], dp.attributes))) AS Attributes,
     fromUnixTimestamp64Nano(toInt64(dp.startTimeUnixNano), 'UTC') AS StartTimeUnix,
     fromUnixTimestamp64Nano(toInt64(dp.timeUnixNano), 'UTC') AS TimeUnix,
     toFloat64OrNull(if(dp.asDouble != '', dp.asDouble, dp.asInt)) AS Value,

@@ -1,5 +1,7 @@
--- OTLP JSON span lines of one batch -> otel_traces. Span and span-event attributes pass the
--- same content allow-list as log attributes unless keep_content is set.
+-- OTLP JSON span lines of one batch -> otel_traces. Unless keep_content is set, content stays
+-- out (telemetry/privacy.py): span, span-event, span-link and resource attributes keep only
+-- allowed names (hashes in {allowed}); span and span-event names are kept only when known
+-- (known_names), else stored empty; status messages (free text) are stored empty.
 INSERT INTO otel_traces (
     Timestamp, TraceId, SpanId, ParentSpanId, TraceState, SpanName, SpanKind, ServiceName,
     ResourceAttributes, ScopeName, ScopeVersion, SpanAttributes, Duration, StatusCode,
@@ -11,11 +13,14 @@ SELECT
     span.spanId AS SpanId,
     span.parentSpanId AS ParentSpanId,
     span.traceState AS TraceState,
-    span.name AS SpanName,
+    if({keep_content:UInt8} OR has({known_names:Array(String)}, span.name), span.name, '')
+        AS SpanName,
     ['Unspecified', 'Internal', 'Server', 'Client', 'Producer', 'Consumer'][least(span.kind, 5) + 1] AS SpanKind,
     ResourceAttributes['service.name'] AS ServiceName,
-    mapFromArrays(arrayMap(a -> a.key, rs.resource.attributes),
-                  arrayMap(a -> mapValues(a.value)[1], rs.resource.attributes)) AS ResourceAttributes,
+    mapFilter((k, v) -> {keep_content:UInt8} OR has({allowed:Array(UInt64)}, cityHash64(k)),
+              mapFromArrays(arrayMap(a -> a.key, rs.resource.attributes),
+                            arrayMap(a -> mapValues(a.value)[1], rs.resource.attributes)))
+        AS ResourceAttributes,
     ss.scope.name AS ScopeName,
     ss.scope.version AS ScopeVersion,
     mapFilter((k, v) -> {keep_content:UInt8} OR has({allowed:Array(UInt64)}, cityHash64(k)),
@@ -25,9 +30,10 @@ SELECT
                                              '', mapValues(a.value)[1]), span.attributes))) AS SpanAttributes,
     toUInt64(greatest(0, toInt64(span.endTimeUnixNano) - toInt64(span.startTimeUnixNano))) AS Duration,
     ['Unset', 'Ok', 'Error'][least(span.status.code, 2) + 1] AS StatusCode,
-    span.status.message AS StatusMessage,
+    if({keep_content:UInt8}, span.status.message, '') AS StatusMessage,
     arrayMap(e -> fromUnixTimestamp64Nano(toInt64(e.timeUnixNano), 'UTC'), span.events) AS `Events.Timestamp`,
-    arrayMap(e -> e.name, span.events) AS `Events.Name`,
+    arrayMap(e -> if({keep_content:UInt8} OR has({known_names:Array(String)}, e.name), e.name, ''),
+             span.events) AS `Events.Name`,
     arrayMap(e -> mapFilter((k, v) -> {keep_content:UInt8} OR has({allowed:Array(UInt64)}, cityHash64(k)),
                             mapFromArrays(arrayMap(a -> a.key, e.attributes),
                                           arrayMap(a -> mapValues(a.value)[1], e.attributes))),
@@ -35,8 +41,9 @@ SELECT
     arrayMap(l -> l.traceId, span.links) AS `Links.TraceId`,
     arrayMap(l -> l.spanId, span.links) AS `Links.SpanId`,
     arrayMap(l -> l.traceState, span.links) AS `Links.TraceState`,
-    arrayMap(l -> mapFromArrays(arrayMap(a -> a.key, l.attributes),
-                                arrayMap(a -> mapValues(a.value)[1], l.attributes)),
+    arrayMap(l -> mapFilter((k, v) -> {keep_content:UInt8} OR has({allowed:Array(UInt64)}, cityHash64(k)),
+                            mapFromArrays(arrayMap(a -> a.key, l.attributes),
+                                          arrayMap(a -> mapValues(a.value)[1], l.attributes))),
              span.links) AS `Links.Attributes`,
     {file_key:String} AS _file_key,
     offset AS _offset

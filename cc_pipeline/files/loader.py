@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from cc_pipeline.files.cursors import CursorStore, FileCursor, source_lock
+from cc_pipeline.files.spool import remove_stale_spools
 from cc_pipeline.files.tailer import (
     FileEvent,
     LineBatch,
@@ -329,6 +330,8 @@ def ingest_folder(
     summary = IngestSummary(source=sink.source, folder=str(folder))
     say = log or (lambda _msg: None)
     with source_lock(cursor_path.with_suffix(".lock"), lock_timeout_s, say):
+        for spool in remove_stale_spools(cursor_path.parent):
+            say(f"removed the spool files a stopped run left: {spool}")
         store = CursorStore(cursor_path)
         for cursor in store.cursors.values():
             if cursor.pending_start is not None:

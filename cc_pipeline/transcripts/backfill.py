@@ -15,6 +15,7 @@ from cc_pipeline import settings
 from cc_pipeline.compaction import compact_after_load
 from cc_pipeline.files.cursors import CursorStore
 from cc_pipeline.files.loader import IngestSummary, ProgressFn, ingest_folder
+from cc_pipeline.files.spool import remove_stale_spools
 from cc_pipeline.files.tailer import FileEvent, SkippedEntry
 from cc_pipeline.schema import migrate
 from cc_pipeline.transcripts.discovery import (
@@ -174,6 +175,8 @@ def backfill_transcripts(
     run_started = datetime.now(UTC)
     say = log or (lambda _msg: None)
     summary = BackfillSummary()
+    for spool in remove_stale_spools(settings.cursors_dir()):  # also when no root is found
+        say(f"removed the spool files a stopped run left: {spool}")
     migrate(client)
     table = load_price_table(prices)
     install_prices(client, table)

@@ -318,13 +318,16 @@ def ingest_folder(
     files: Sequence[StrPath] | None = None,
     stats: Mapping[str, os.stat_result] | None = None,
     skipped: Sequence[SkippedEntry] = (),
+    detect_copies: bool = False,
 ) -> IngestSummary:
     """Load every complete new line under ``folder`` through ``sink``, exactly once.
 
     ``files``: the files to read, when the caller listed them (else those of ``folder``
     matching ``pattern``), with ``stats``, their ``os.stat`` when it took them, and
     ``skipped``, the entries it could not read. Entries that cannot be read are reported
-    (a warning and a quarantine row) and left out; the rest loads.
+    (a warning and a quarantine row) and left out; the rest loads. ``detect_copies``: a new
+    file that is a copy of a known one (copy-and-truncate rotation) is read only past the
+    bytes already read from the original.
     """
     started = time.monotonic()
     summary = IngestSummary(source=sink.source, folder=str(folder))
@@ -352,7 +355,7 @@ def ingest_folder(
         else:
             found = files
         # saved with the first group's marks, or at the end
-        plan = reconcile(store, found, stats, unreadable)
+        plan = reconcile(store, found, stats, unreadable, copies=detect_copies)
         summary.files_seen = len(plan.files)
         summary.events.extend(plan.events)
         for event in plan.events:

@@ -13,7 +13,7 @@ import fnmatch
 import hashlib
 import os
 import stat
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -187,17 +187,52 @@ def list_files(
     return [p for _, _, p in found]
 
 
+class CopyIndex:
+    """Known files with bytes already read, by the fingerprint of their start: a new file
+    that starts the same way is a copy (copy-and-truncate rotation: logrotate's
+    ``copytruncate`` copies the live file to a new name, then truncates it to zero)."""
+
+    def __init__(self, cursors: Iterable[FileCursor]):
+        self.known: dict[tuple[int, str], FileCursor] = {}
+        for cursor in cursors:
+            if cursor.offset <= 0 or cursor.fingerprint_len <= 0 or cursor.binary:
+                continue
+            key = (cursor.fingerprint_len, cursor.fingerprint)
+            if key not in self.known or self.known[key].offset < cursor.offset:
+                self.known[key] = cursor
+        self.lengths = sorted({length for length, _ in self.known})
+
+    def original(self, path: StrPath, size: int) -> FileCursor | None:
+        """The known file ``path`` (of ``size`` bytes) is a copy of, the one read furthest."""
+        lengths = [n for n in self.lengths if n <= size]
+        if not lengths:
+            return None
+        with open(path, "rb") as fh:
+            head = fh.read(lengths[-1])
+        found = None
+        for length in lengths:
+            known = self.known.get((length, hashlib.sha256(head[:length]).hexdigest()))
+            if known is None or known.offset > size:
+                continue
+            if found is None or known.offset > found.offset:
+                found = known
+        return found
+
+
 def reconcile(
     store: CursorStore,
     files: Sequence[StrPath],
     stats: Mapping[str, os.stat_result] | None = None,
     skipped: Sequence[SkippedEntry] = (),
+    copies: bool = False,
 ) -> TailPlan:
     """Match files to cursors by identity, creating, resetting and retiring cursors.
 
     ``stats``: each path's ``os.stat`` when the caller just took it (a regular file's).
     ``skipped``: entries the listing could not read; a file that cannot be opened joins them.
     Their cursors are kept (not retired), so a file readable again later goes on where it was.
+    ``copies``: a new file whose start matches a known file's is a copy of it, read only
+    past the bytes already read from the original.
     Call after unfinished batches were discarded: no cursor here has ``pending_start`` set.
     """
     by_inode = store.by_inode()
@@ -207,6 +242,8 @@ def reconcile(
     events: list[FileEvent] = []
     unreadable = list(skipped)
     known = stats or {}
+    index = CopyIndex(store.cursors.values()) if copies else None
+    known_keys = set(store.cursors) if copies else set()
     for path in files:
         identity = None
         try:
@@ -216,6 +253,8 @@ def reconcile(
                 continue  # the same file reached through a second path (hard link or symlink)
             seen_identities.add(identity)
             cursor = _cursor_for(store, by_inode.get(identity), path, st, events)
+            if index is not None and cursor.key not in known_keys:
+                _skip_copied(index, path, st, cursor, events)
         except FileNotFoundError:  # removed after it was listed
             events.append(FileEvent(str(path), "vanished", "file disappeared before it was read"))
             continue
@@ -243,6 +282,28 @@ def reconcile(
             )
         del store.cursors[cursor.key]
     return TailPlan(plan_files, events, vanished, unreadable)
+
+
+def _skip_copied(
+    index: CopyIndex,
+    path: StrPath,
+    st: os.stat_result,
+    cursor: FileCursor,
+    events: list[FileEvent],
+) -> None:
+    """Start a new file's ``cursor`` past what was read of the file it is a copy of."""
+    original = index.original(path, st.st_size)
+    if original is None or original.key == cursor.key:
+        return
+    cursor.offset = original.offset
+    events.append(
+        FileEvent(
+            str(path),
+            "copied",
+            f"a copy of {original.path} (copy-and-truncate rotation); its first "
+            f"{original.offset} bytes were already read from there",
+        )
+    )
 
 
 def _cursor_for(

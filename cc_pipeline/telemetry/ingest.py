@@ -52,4 +52,6 @@ def ingest_telemetry(
         max_line_bytes=max_line_bytes,
         progress=progress,
         log=log,
+        # rotated by logrotate's copytruncate: the copy's bytes already read are not read again
+        detect_copies=True,
     )

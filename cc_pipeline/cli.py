@@ -73,6 +73,7 @@ def _dispatch(argv: Sequence[str] | None, executable: bool = False) -> tuple[int
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
+    from cc_pipeline.files.diskfull import DiskFull
     from cc_pipeline.resources.engine_lock import EmbeddedDatabaseBusy
 
     # the process ends as soon as the command returns (see ``run``)
@@ -90,6 +91,9 @@ def _dispatch(argv: Sequence[str] | None, executable: bool = False) -> tuple[int
     except EmbeddedDatabaseBusy as exc:  # another process holds the embedded database
         print(exc, file=sys.stderr)
         return 75, False
+    except DiskFull as exc:  # says which disk is full and what to do
+        print(exc, file=sys.stderr)
+        return DiskFull.exit_code, False
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130, False

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from cc_pipeline import settings
+from cc_pipeline.files.diskfull import load_places, reporting_disk_full
 from cc_pipeline.files.loader import IngestSummary, ProgressFn, ingest_folder
 from cc_pipeline.schema import migrate
 from cc_pipeline.telemetry.sink import TelemetrySink
@@ -33,7 +34,10 @@ def ingest_telemetry(
     progress: ProgressFn | None = None,
     log: Any = None,
 ) -> IngestSummary:
-    """Ingest every complete new line of the Collector output folder, exactly once."""
+    """Ingest every complete new line of the Collector output folder, exactly once.
+
+    A full disk raises ``DiskFull``, saying which folders are full and what to do.
+    """
     folder = (folder or settings.telemetry_dir()).expanduser().resolve()
     migrate(client)
     cursor_path = cursor_path_for(folder)
@@ -43,15 +47,16 @@ def ingest_telemetry(
         # crash left any
         spool_dir=cursor_path.with_suffix(".spool"),
     )
-    return ingest_folder(
-        client,
-        sink,
-        folder,
-        cursor_path,
-        max_batch_bytes=max_batch_bytes,
-        max_line_bytes=max_line_bytes,
-        progress=progress,
-        log=log,
-        # rotated by logrotate's copytruncate: the copy's bytes already read are not read again
-        detect_copies=True,
-    )
+    with reporting_disk_full("telemetry", load_places(client, cursor_path.parent)):
+        return ingest_folder(
+            client,
+            sink,
+            folder,
+            cursor_path,
+            max_batch_bytes=max_batch_bytes,
+            max_line_bytes=max_line_bytes,
+            progress=progress,
+            log=log,
+            # rotated by logrotate's copytruncate: the copy's bytes read are not read again
+            detect_copies=True,
+        )

@@ -14,6 +14,7 @@ from typing import Any
 from cc_pipeline import settings
 from cc_pipeline.compaction import compact_after_load
 from cc_pipeline.files.cursors import CursorStore
+from cc_pipeline.files.diskfull import load_places, reporting_disk_full
 from cc_pipeline.files.loader import IngestSummary, ProgressFn, ingest_folder
 from cc_pipeline.files.spool import remove_stale_spools
 from cc_pipeline.files.tailer import FileEvent, SkippedEntry
@@ -169,8 +170,36 @@ def backfill_transcripts(
     ``since`` skips files last modified before that date that were never read (they stay
     unread, so a later run without ``since`` still loads them). With ``totals`` the summary
     also holds the per-model totals and unpriced models over everything loaded so far (a
-    query over all requests, the larger part of a re-run's time on big histories).
+    query over all requests, the larger part of a re-run's time on big histories). A full
+    disk raises ``DiskFull``, saying which folders are full and what to do.
     """
+    with reporting_disk_full("transcripts", load_places(client, settings.cursors_dir())):
+        return _backfill(
+            client,
+            roots,
+            since=since,
+            prices=prices,
+            max_batch_bytes=max_batch_bytes,
+            max_line_bytes=max_line_bytes,
+            progress=progress,
+            log=log,
+            totals=totals,
+        )
+
+
+def _backfill(
+    client: Any,
+    roots: Sequence[Path] | None = None,
+    *,
+    since: date | datetime | None = None,
+    prices: Path | None = None,
+    max_batch_bytes: int = 32 << 20,
+    max_line_bytes: int = 64 << 20,
+    progress: ProgressFn | None = None,
+    log: Callable[[str], None] | None = None,
+    totals: bool = True,
+) -> BackfillSummary:
+    """The run of ``backfill_transcripts``, before disk-full errors are explained."""
     started = time.monotonic()
     run_started = datetime.now(UTC)
     say = log or (lambda _msg: None)

@@ -114,6 +114,7 @@ class IngestSummary:
     newest_event: datetime | None = None
     discarded_batches: int = 0
     events: list[FileEvent] = field(default_factory=list)
+    pruned: list[str] = field(default_factory=list)  # raw files deleted after being read
     seconds: float = 0.0
 
     @property

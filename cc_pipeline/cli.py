@@ -75,6 +75,7 @@ def _dispatch(argv: Sequence[str] | None, executable: bool = False) -> tuple[int
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
+    from cc_pipeline.files.diskfull import DiskFull
     from cc_pipeline.resources.engine_lock import EmbeddedDatabaseBusy
     from cc_pipeline.schema import AppliedMigrationChanged
 
@@ -96,6 +97,9 @@ def _dispatch(argv: Sequence[str] | None, executable: bool = False) -> tuple[int
     except AppliedMigrationChanged as exc:  # the database's schema history differs from the files
         print(f"cc-pipeline: {exc}", file=sys.stderr)
         return EXIT_SCHEMA_CHANGED, False
+    except DiskFull as exc:  # says which disk is full and what to do
+        print(exc, file=sys.stderr)
+        return DiskFull.exit_code, False
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130, False

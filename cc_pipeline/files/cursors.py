@@ -54,16 +54,19 @@ class CursorStore:
     def __init__(self, path: Path):
         self.path = path
         self.cursors: dict[str, FileCursor] = {}
+        # Entries left out as unreadable, by quarantine key: their reason, already recorded.
+        self.skipped: dict[str, str] = {}
         if path.exists():
             raw = orjson.loads(path.read_bytes())
             self.cursors = {k: _cursor(v) for k, v in raw.get("files", {}).items()}
+            self.skipped = raw.get("skipped", {})
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(self.path.suffix + ".tmp")
         # orjson writes the dataclasses directly: a save stays cheap for thousands of files,
         # and it happens twice per loaded batch.
-        payload = orjson.dumps({"version": 1, "files": self.cursors})
+        payload = orjson.dumps({"version": 1, "files": self.cursors, "skipped": self.skipped})
         with open(tmp, "wb") as fh:
             fh.write(payload)
             fh.flush()

@@ -20,10 +20,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from cc_pipeline.files.cursors import CursorStore, FileCursor, source_lock
+from cc_pipeline.files.spool import remove_stale_spools
 from cc_pipeline.files.tailer import (
     FileEvent,
     LineBatch,
     Reject,
+    SkippedEntry,
     StrPath,
     list_files,
     read_batches,
@@ -112,6 +114,7 @@ class IngestSummary:
     newest_event: datetime | None = None
     discarded_batches: int = 0
     events: list[FileEvent] = field(default_factory=list)
+    pruned: list[str] = field(default_factory=list)  # raw files deleted after being read
     seconds: float = 0.0
 
     @property
@@ -138,6 +141,37 @@ def quarantine(
         column_names=["source", "file_path", "_file_key", "_offset", "length", "reason"],
     )
     return len(rejects)
+
+
+def report_skipped(
+    client: Any,
+    source: str,
+    store: CursorStore,
+    entries: Sequence[SkippedEntry],
+    summary: IngestSummary,
+    say: Callable[[str], None],
+) -> None:
+    """Warn about every entry left out, and give each one row in the quarantine the first
+    run it is seen (again after its reason changed). The store remembers what was recorded
+    once it is saved; a crash before that replaces the row instead of adding a second."""
+    recorded = store.skipped
+    for entry in entries:
+        event = FileEvent(entry.shown, "skipped", entry.reason)
+        summary.events.append(event)
+        say(f"{event.kind}: {event.path}: {event.detail}")
+        if recorded.get(entry.key) == entry.reason:
+            continue
+        client.command(
+            "DELETE FROM {t:Identifier} WHERE _file_key = {k:String}",
+            parameters={"t": QUARANTINE_TABLE, "k": entry.key},
+        )
+        client.insert(
+            QUARANTINE_TABLE,
+            [[source, entry.shown, entry.key, 0, 0, entry.reason]],
+            column_names=["source", "file_path", "_file_key", "_offset", "length", "reason"],
+        )
+        summary.quarantined += 1
+    store.skipped = {entry.key: entry.reason for entry in entries}
 
 
 def discard_from(client: Any, sink: BatchSink, file_key: str, offset: int) -> None:
@@ -284,16 +318,24 @@ def ingest_folder(
     log: Callable[[str], None] | None = None,
     files: Sequence[StrPath] | None = None,
     stats: Mapping[str, os.stat_result] | None = None,
+    skipped: Sequence[SkippedEntry] = (),
+    detect_copies: bool = False,
 ) -> IngestSummary:
     """Load every complete new line under ``folder`` through ``sink``, exactly once.
 
     ``files``: the files to read, when the caller listed them (else those of ``folder``
-    matching ``pattern``), with ``stats``, their ``os.stat`` when it took them.
+    matching ``pattern``), with ``stats``, their ``os.stat`` when it took them, and
+    ``skipped``, the entries it could not read. Entries that cannot be read are reported
+    (a warning and a quarantine row) and left out; the rest loads. ``detect_copies``: a new
+    file that is a copy of a known one (copy-and-truncate rotation) is read only past the
+    bytes already read from the original.
     """
     started = time.monotonic()
     summary = IngestSummary(source=sink.source, folder=str(folder))
     say = log or (lambda _msg: None)
     with source_lock(cursor_path.with_suffix(".lock"), lock_timeout_s, say):
+        for spool in remove_stale_spools(cursor_path.parent):
+            say(f"removed the spool files a stopped run left: {spool}")
         store = CursorStore(cursor_path)
         for cursor in store.cursors.values():
             if cursor.pending_start is not None:
@@ -308,12 +350,19 @@ def ingest_folder(
         if summary.discarded_batches:
             store.save()
 
-        found = files if files is not None else list_files(folder, pattern, recursive)
-        plan = reconcile(store, found, stats)  # saved with the first group's marks, or at the end
+        unreadable = list(skipped)
+        if files is None:
+            found: Sequence[StrPath] = list_files(folder, pattern, recursive, unreadable)
+        else:
+            found = files
+        # saved with the first group's marks, or at the end
+        plan = reconcile(store, found, stats, unreadable, copies=detect_copies)
         summary.files_seen = len(plan.files)
         summary.events.extend(plan.events)
         for event in plan.events:
             say(f"{event.kind}: {event.path}: {event.detail}")
+        if plan.skipped or store.skipped:
+            report_skipped(client, sink.source, store, plan.skipped, summary, say)
 
         total = plan.pending_bytes
         done = 0

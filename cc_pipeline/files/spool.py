@@ -9,7 +9,9 @@ also how clickhouse-connect inserts into chDB); a server is sent their bytes.
 
 from __future__ import annotations
 
+import fcntl
 import itertools
+import os
 import shutil
 import tempfile
 import threading
@@ -75,6 +77,67 @@ class SpoolTable:
             load_file(client, self.name, names, path)
 
 
+# A spool folder without a fixed place is a temporary folder named after its process.
+TEMP_PREFIX = "cc-pipeline-spool-"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # a live process of another user
+        return True
+    return True
+
+
+def _owner_gone(lock_path: Path) -> int | None:
+    """An fd holding ``lock_path`` when no process holds it (-1 when there is no such file),
+    None while its owner runs."""
+    try:
+        fd = os.open(lock_path, os.O_RDWR)
+    except FileNotFoundError:
+        return -1
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def remove_stale_spools(folder: Path) -> list[Path]:
+    """Delete the spool folders a killed run left (they may hold prompts and tool inputs);
+    the folders removed.
+
+    A source's spool ``<name>.spool`` in ``folder`` belongs to the run holding the source's
+    lock ``<name>.lock``: it is stale when no process holds that lock. A temporary spool
+    (``cc-pipeline-spool-<pid>-*``) is stale when its process is gone.
+    """
+    removed: list[Path] = []
+    try:
+        spools = [Path(e.path) for e in os.scandir(folder) if e.name.endswith(".spool")]
+    except FileNotFoundError:
+        spools = []
+    for spool in spools:
+        fd = _owner_gone(spool.with_suffix(".lock"))
+        if fd is None:
+            continue
+        try:
+            shutil.rmtree(spool, ignore_errors=True)
+            removed.append(spool)
+        finally:
+            if fd >= 0:
+                os.close(fd)
+    temp = Path(tempfile.gettempdir())
+    for spool in temp.glob(f"{TEMP_PREFIX}*"):
+        pid = spool.name.removeprefix(TEMP_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not _pid_alive(int(pid)):
+            shutil.rmtree(spool, ignore_errors=True)
+            removed.append(spool)
+    return removed
+
+
 class SpoolDir:
     """A private folder of scratch files, emptied when opened (a crashed run's leftovers
     go) and when closed."""
@@ -87,7 +150,7 @@ class SpoolDir:
     @classmethod
     def open_at(cls, path: Path | None) -> SpoolDir:
         """Open (emptied) the folder at ``path``, or a new temporary folder when None."""
-        spool = cls(path or Path(tempfile.mkdtemp(prefix="cc-pipeline-spool-")))
+        spool = cls(path or Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-")))
         shutil.rmtree(spool.path, ignore_errors=True)
         spool.path.mkdir(parents=True, exist_ok=True)
         return spool

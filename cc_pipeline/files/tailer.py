@@ -8,10 +8,12 @@ line longer than ``max_line_bytes`` is skipped without being held in memory and 
 
 from __future__ import annotations
 
+import errno
+import fnmatch
 import hashlib
 import os
 import stat
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,11 +61,66 @@ class FileEvent:
     detail: str
 
 
+@dataclass(frozen=True)
+class SkippedEntry:
+    """A folder entry that cannot be read (a symlink loop, a name that is not UTF-8, no
+    permission): reported once with ``reason`` and left out, so the rest of the folder loads."""
+
+    path: str  # as the operating system spells it (may hold surrogate escapes)
+    reason: str
+
+    @property
+    def shown(self) -> str:
+        """The path as valid UTF-8 text (undecodable bytes as ``\\xNN``): safe to print or store."""
+        return display_path(self.path)
+
+    @property
+    def key(self) -> str:
+        """A stable ``_file_key`` for the entry's quarantine row (from the path's bytes)."""
+        digest = hashlib.sha256(os.fsencode(self.path)).hexdigest()[:16]
+        return f"entry-{digest}"
+
+    def covers(self, path: str) -> bool:
+        """True when ``path`` is this entry or lies below it."""
+        return path == self.path or path.startswith(self.path + os.sep)
+
+
+def display_path(path: StrPath) -> str:
+    """``path`` as valid UTF-8 text: bytes a file name holds that are not UTF-8 become
+    ``\\xNN``, the same text on every run."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(text).decode("utf-8", "backslashreplace")
+    return text
+
+
+def valid_name(name: str) -> bool:
+    """True when a folder entry's name is valid UTF-8 (undecodable bytes arrive as surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+NOT_UTF8 = "name is not valid UTF-8"
+
+
+def os_reason(exc: OSError) -> str:
+    """Why an entry could not be read, in the operating system's words."""
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop (too many levels of symbolic links)"
+    return exc.strerror or str(exc)
+
+
 @dataclass
 class TailPlan:
     files: list[tuple[StrPath, FileCursor]]
     events: list[FileEvent]
     vanished: list[FileCursor]
+    skipped: list[SkippedEntry] = field(default_factory=list)
 
     @property
     def with_new_bytes(self) -> list[tuple[StrPath, FileCursor]]:
@@ -80,37 +137,102 @@ def _fingerprint(path: StrPath, length: int) -> str:
         return hashlib.sha256(fh.read(length)).hexdigest()
 
 
-def list_files(folder: Path, pattern: str = "*", recursive: bool = False) -> list[Path]:
+def list_files(
+    folder: Path,
+    pattern: str = "*",
+    recursive: bool = False,
+    skipped: list[SkippedEntry] | None = None,
+) -> list[Path]:
     """Regular, non-hidden files of ``folder``, oldest first (rotated backups before the live file).
 
     Symlinks are followed only when they point at a regular file; the identity used is the
-    target's, so a file reached twice through links is read once.
+    target's, so a file reached twice through links is read once. ``recursive`` descends into
+    subfolders, never through a link. An entry that cannot be read (a symlink loop, a name
+    that is not UTF-8, a folder without permission) goes to ``skipped`` instead.
     """
-    if not folder.is_dir():
-        return []
-    candidates = folder.rglob(pattern) if recursive else folder.glob(pattern)
+    problems = skipped if skipped is not None else []
     found: list[tuple[float, str, Path]] = []
-    for path in candidates:
-        if any(part.startswith(".") for part in path.relative_to(folder).parts):
-            continue
+    stack = [str(folder)]
+    while stack:
+        current = stack.pop()
         try:
-            st = path.stat()
-        except (FileNotFoundError, PermissionError):
+            with os.scandir(current) as listing:
+                entries = list(listing)
+        except (FileNotFoundError, NotADirectoryError):
             continue
-        if stat.S_ISREG(st.st_mode):
-            found.append((st.st_mtime, str(path), path))
+        except OSError as exc:
+            problems.append(SkippedEntry(current, f"folder not readable: {os_reason(exc)}"))
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                st = entry.stat()
+            except FileNotFoundError:  # removed since listed, or a link to nothing
+                continue
+            except OSError as exc:
+                problems.append(SkippedEntry(entry.path, os_reason(exc)))
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                if recursive and not entry.is_symlink():
+                    stack.append(entry.path)
+                continue
+            if not stat.S_ISREG(st.st_mode) or not fnmatch.fnmatchcase(entry.name, pattern):
+                continue
+            if not valid_name(entry.name):
+                problems.append(SkippedEntry(entry.path, NOT_UTF8))
+                continue
+            found.append((st.st_mtime, entry.path, Path(entry.path)))
     found.sort()
     return [p for _, _, p in found]
+
+
+class CopyIndex:
+    """Known files with bytes already read, by the fingerprint of their start: a new file
+    that starts the same way is a copy (copy-and-truncate rotation: logrotate's
+    ``copytruncate`` copies the live file to a new name, then truncates it to zero)."""
+
+    def __init__(self, cursors: Iterable[FileCursor]):
+        self.known: dict[tuple[int, str], FileCursor] = {}
+        for cursor in cursors:
+            if cursor.offset <= 0 or cursor.fingerprint_len <= 0 or cursor.binary:
+                continue
+            key = (cursor.fingerprint_len, cursor.fingerprint)
+            if key not in self.known or self.known[key].offset < cursor.offset:
+                self.known[key] = cursor
+        self.lengths = sorted({length for length, _ in self.known})
+
+    def original(self, path: StrPath, size: int) -> FileCursor | None:
+        """The known file ``path`` (of ``size`` bytes) is a copy of, the one read furthest."""
+        lengths = [n for n in self.lengths if n <= size]
+        if not lengths:
+            return None
+        with open(path, "rb") as fh:
+            head = fh.read(lengths[-1])
+        found = None
+        for length in lengths:
+            known = self.known.get((length, hashlib.sha256(head[:length]).hexdigest()))
+            if known is None or known.offset > size:
+                continue
+            if found is None or known.offset > found.offset:
+                found = known
+        return found
 
 
 def reconcile(
     store: CursorStore,
     files: Sequence[StrPath],
     stats: Mapping[str, os.stat_result] | None = None,
+    skipped: Sequence[SkippedEntry] = (),
+    copies: bool = False,
 ) -> TailPlan:
     """Match files to cursors by identity, creating, resetting and retiring cursors.
 
     ``stats``: each path's ``os.stat`` when the caller just took it (a regular file's).
+    ``skipped``: entries the listing could not read; a file that cannot be opened joins them.
+    Their cursors are kept (not retired), so a file readable again later goes on where it was.
+    ``copies``: a new file whose start matches a known file's is a copy of it, read only
+    past the bytes already read from the original.
     Call after unfinished batches were discarded: no cursor here has ``pending_start`` set.
     """
     by_inode = store.by_inode()
@@ -118,8 +240,12 @@ def reconcile(
     seen_identities: set[tuple[int, int]] = set()
     plan_files: list[tuple[StrPath, FileCursor]] = []
     events: list[FileEvent] = []
+    unreadable = list(skipped)
     known = stats or {}
+    index = CopyIndex(store.cursors.values()) if copies else None
+    known_keys = set(store.cursors) if copies else set()
     for path in files:
+        identity = None
         try:
             st = known.get(str(path)) or os.stat(path)
             identity = (st.st_dev, st.st_ino)
@@ -127,12 +253,24 @@ def reconcile(
                 continue  # the same file reached through a second path (hard link or symlink)
             seen_identities.add(identity)
             cursor = _cursor_for(store, by_inode.get(identity), path, st, events)
+            if index is not None and cursor.key not in known_keys:
+                _skip_copied(index, path, st, cursor, events)
         except FileNotFoundError:  # removed after it was listed
             events.append(FileEvent(str(path), "vanished", "file disappeared before it was read"))
             continue
+        except OSError as exc:  # cannot be opened: reported, its position kept
+            unreadable.append(SkippedEntry(str(path), f"file not readable: {os_reason(exc)}"))
+            kept = by_inode.get(identity) if identity else None
+            if kept is not None and kept.key in store.cursors:
+                seen_keys.add(kept.key)
+            continue
         seen_keys.add(cursor.key)
         plan_files.append((path, cursor))
-    vanished = [c for c in store.cursors.values() if c.key not in seen_keys]
+    vanished = [
+        c
+        for c in store.cursors.values()
+        if c.key not in seen_keys and not any(entry.covers(c.path) for entry in unreadable)
+    ]
     for cursor in vanished:
         if cursor.offset < cursor.size:
             events.append(
@@ -143,7 +281,29 @@ def reconcile(
                 )
             )
         del store.cursors[cursor.key]
-    return TailPlan(plan_files, events, vanished)
+    return TailPlan(plan_files, events, vanished, unreadable)
+
+
+def _skip_copied(
+    index: CopyIndex,
+    path: StrPath,
+    st: os.stat_result,
+    cursor: FileCursor,
+    events: list[FileEvent],
+) -> None:
+    """Start a new file's ``cursor`` past what was read of the file it is a copy of."""
+    original = index.original(path, st.st_size)
+    if original is None or original.key == cursor.key:
+        return
+    cursor.offset = original.offset
+    events.append(
+        FileEvent(
+            str(path),
+            "copied",
+            f"a copy of {original.path} (copy-and-truncate rotation); its first "
+            f"{original.offset} bytes were already read from there",
+        )
+    )
 
 
 def _cursor_for(

@@ -42,8 +42,13 @@ def register(subparsers: Any) -> None:
 
 def run_ingest(args: argparse.Namespace) -> int:
     from cc_pipeline.resources.connection import connection_from_env
-    from cc_pipeline.telemetry.ingest import ingest_telemetry
+    from cc_pipeline.telemetry.ingest import ingest_telemetry, raw_retention_days
 
+    try:
+        retention_days = raw_retention_days()
+    except ValueError as exc:
+        say(str(exc))
+        return 2
     resource = connection_from_env(busy_timeout_s=args.wait)
     progress = ByteProgress("ingest")
     try:
@@ -55,6 +60,7 @@ def run_ingest(args: argparse.Namespace) -> int:
                 max_batch_bytes=max(1, int(args.batch_mb * 2**20)),
                 progress=progress,
                 log=say,
+                retention_days=retention_days,
             )
     finally:
         progress.close()
@@ -64,6 +70,8 @@ def run_ingest(args: argparse.Namespace) -> int:
     for table, count in sorted(summary.rows.items()):
         print(f"{table:<23} +{count} rows")
     print(f"quarantined {summary.quarantined} line(s)")
+    if summary.pruned:
+        print(f"pruned      {len(summary.pruned)} rotated file(s) read to their end")
     newest = summary.newest_event.isoformat() if summary.newest_event else "-"
     print(f"newest      {newest}")
     print(f"took        {summary.seconds:.2f}s")

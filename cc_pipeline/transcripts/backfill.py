@@ -14,8 +14,10 @@ from typing import Any
 from cc_pipeline import settings
 from cc_pipeline.compaction import compact_after_load
 from cc_pipeline.files.cursors import CursorStore
+from cc_pipeline.files.diskfull import load_places, reporting_disk_full
 from cc_pipeline.files.loader import IngestSummary, ProgressFn, ingest_folder
-from cc_pipeline.files.tailer import FileEvent
+from cc_pipeline.files.spool import remove_stale_spools
+from cc_pipeline.files.tailer import FileEvent, SkippedEntry
 from cc_pipeline.schema import migrate
 from cc_pipeline.transcripts.discovery import (
     TranscriptFile,
@@ -168,35 +170,67 @@ def backfill_transcripts(
     ``since`` skips files last modified before that date that were never read (they stay
     unread, so a later run without ``since`` still loads them). With ``totals`` the summary
     also holds the per-model totals and unpriced models over everything loaded so far (a
-    query over all requests, the larger part of a re-run's time on big histories).
+    query over all requests, the larger part of a re-run's time on big histories). A full
+    disk raises ``DiskFull``, saying which folders are full and what to do.
     """
+    with reporting_disk_full("transcripts", load_places(client, settings.cursors_dir())):
+        return _backfill(
+            client,
+            roots,
+            since=since,
+            prices=prices,
+            max_batch_bytes=max_batch_bytes,
+            max_line_bytes=max_line_bytes,
+            progress=progress,
+            log=log,
+            totals=totals,
+        )
+
+
+def _backfill(
+    client: Any,
+    roots: Sequence[Path] | None = None,
+    *,
+    since: date | datetime | None = None,
+    prices: Path | None = None,
+    max_batch_bytes: int = 32 << 20,
+    max_line_bytes: int = 64 << 20,
+    progress: ProgressFn | None = None,
+    log: Callable[[str], None] | None = None,
+    totals: bool = True,
+) -> BackfillSummary:
+    """The run of ``backfill_transcripts``, before disk-full errors are explained."""
     started = time.monotonic()
     run_started = datetime.now(UTC)
     say = log or (lambda _msg: None)
     summary = BackfillSummary()
+    for spool in remove_stale_spools(settings.cursors_dir()):  # also when no root is found
+        say(f"removed the spool files a stopped run left: {spool}")
     migrate(client)
     table = load_price_table(prices)
     install_prices(client, table)
     summary.price_sources = table.sources
 
-    plans: list[tuple[Path, list[TranscriptFile], Path]] = []
+    plans: list[tuple[Path, list[TranscriptFile], Path, list[SkippedEntry]]] = []
     for root in usable_roots(list(roots) if roots is not None else default_roots()):
         cursor_path = cursor_path_for(root)
-        files, skipped = _apply_since(discover(root, on_skip=say), cursor_path, since)
+        unreadable: list[SkippedEntry] = []
+        found = discover(root, on_skip=say, skipped=unreadable)
+        files, skipped = _apply_since(found, cursor_path, since)
         summary.files_skipped_since += skipped
         summary.roots.append(str(root))
-        plans.append((root, files, cursor_path))
+        plans.append((root, files, cursor_path, unreadable))
     if not plans:
         say("no Claude Code transcripts found (no <root>/projects folder)")
 
-    grand_total = sum(f.size for _, files, _ in plans for f in files)
+    grand_total = sum(f.size for _, files, _, _ in plans for f in files)
     base = [0]
 
     def root_progress(done: int, total: int, path: str) -> None:
         if progress:
             progress(base[0] + done, max(grand_total, base[0] + total), path)
 
-    for root, files, cursor_path in plans:
+    for root, files, cursor_path, unreadable in plans:
         sink = TranscriptSink(
             files={f.path: f for f in files},
             # scratch files of the run, beside the cursors and emptied by the next run if a
@@ -210,6 +244,7 @@ def backfill_transcripts(
             cursor_path,
             files=[f.path for f in files],
             stats={f.path: f.stat for f in files},
+            skipped=unreadable,
             max_batch_bytes=max_batch_bytes,
             max_line_bytes=max_line_bytes,
             progress=root_progress,

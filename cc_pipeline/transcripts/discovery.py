@@ -22,6 +22,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
+from cc_pipeline.files.tailer import (
+    NOT_UTF8,
+    SkippedEntry,
+    display_path,
+    os_reason,
+    valid_name,
+)
+
 
 @dataclass(slots=True)
 class TranscriptFile:
@@ -126,30 +134,47 @@ def discover(
     root: Path,
     *,
     on_skip: Callable[[str], None] | None = None,
+    skipped: list[SkippedEntry] | None = None,
 ) -> list[TranscriptFile]:
-    """Every ``*.jsonl`` under ``root/projects``, sorted by path, symlinks skipped."""
+    """Every ``*.jsonl`` under ``root/projects``, sorted by path, symlinks skipped.
+
+    A folder that cannot be listed and a file or folder whose name is not UTF-8 go to
+    ``skipped`` (to be reported) instead; the rest is found.
+    """
     files: list[TranscriptFile] = []
+    problems = skipped if skipped is not None else []
     projects = root / "projects"
     stack: list[tuple[str, tuple[str, ...]]] = [(str(projects), ())]
     while stack:
         folder, below = stack.pop()
         try:
-            entries = list(os.scandir(folder))
-        except (FileNotFoundError, NotADirectoryError, PermissionError):
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        except OSError as exc:
+            problems.append(SkippedEntry(folder, f"folder not readable: {os_reason(exc)}"))
             continue
         for entry in entries:
             try:
                 if entry.is_symlink():
                     if on_skip and (entry.name.endswith(".jsonl") or entry.is_dir()):
-                        on_skip(f"symlink not followed: {entry.path}")
+                        on_skip(f"symlink not followed: {display_path(entry.path)}")
                     continue
-                if entry.is_dir(follow_symlinks=False):
+                is_dir = entry.is_dir(follow_symlinks=False)
+                if not is_dir and not entry.name.endswith(".jsonl"):
+                    continue
+                if not valid_name(entry.name):
+                    problems.append(SkippedEntry(entry.path, NOT_UTF8))
+                    continue
+                if is_dir:
                     stack.append((entry.path, (*below, entry.name)))
-                    continue
-                if not entry.name.endswith(".jsonl"):
                     continue
                 st = entry.stat(follow_symlinks=False)
             except FileNotFoundError:
+                continue
+            except OSError as exc:
+                problems.append(SkippedEntry(entry.path, os_reason(exc)))
                 continue
             if stat.S_ISREG(st.st_mode):
                 files.append(describe_path(root, entry.path, st, (*below, entry.name)))

@@ -164,7 +164,7 @@ def test_user_price_file_and_model_name_forms(ch: Any, tmp_path: Path) -> None:
         tmp_path,
         [
             assistant("m1", "r1", model="claude-future-9", input_tokens=1_000_000, output_tokens=0),
-            assistant("m2", "r2", model="us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
+            assistant("m2", "r2", model="global.anthropic.claude-sonnet-4-5-20250929-v1:0"),
             assistant("m3", "r3", model="claude-opus-4-6", speed="fast"),
         ],
     )

@@ -13,10 +13,12 @@ from tests.conftest import FIXTURES, PUBLIC_TRANSCRIPTS, TRANSCRIPT_FIXTURES
 from tests.transcripts.helpers import run, totals
 
 GOLDEN = FIXTURES / "golden"
+CLAUDE_CODE_2_1_260 = FIXTURES / "claude-code-2.1.260" / "claude-config"
 CASES = {
     "marot-spotter": PUBLIC_TRANSCRIPTS / "marot-spotter",
     "othmanadi-margin": PUBLIC_TRANSCRIPTS / "othmanadi-margin",
     "claude-code-2.1.197": TRANSCRIPT_FIXTURES,
+    "claude-code-2.1.260": CLAUDE_CODE_2_1_260,
 }
 
 
@@ -52,6 +54,24 @@ def test_fixture_totals_match_the_fixture_notes(ch: Any) -> None:
         "FROM transcript_requests WHERE project = 'C--Users--user--CLEANROOM'"
     ).result_rows[0]
     assert one_hour == (11_821, 0)
+
+
+def test_claude_code_2_1_260_default_model_is_priced_as_ccusage_prices_it(ch: Any) -> None:
+    summary = run(ch, CLAUDE_CODE_2_1_260)
+    assert summary.quarantined == 0
+    assert summary.unpriced == []
+    _, inp, out, write, read = totals(ch)
+    assert (inp, out, write, read) == (438, 2_964, 155_666, 1_472_090)
+    by_model = dict(
+        ch.query(
+            "SELECT model, sum(cost_usd) FROM transcript_requests "
+            "WHERE model NOT IN ('', '<synthetic>') GROUP BY model"
+        ).result_rows
+    )
+    assert set(by_model) == {"claude-sonnet-4-5-20250929", "claude-opus-5"}
+    assert None not in by_model.values()
+    assert by_model["claude-opus-5"] == pytest.approx(0.10133875, rel=0.005)
+    assert sum(by_model.values()) == pytest.approx(1.111684, rel=0.005)
 
 
 def test_subagents_fold_into_parent_session(ch: Any) -> None:

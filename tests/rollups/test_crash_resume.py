@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from cc_pipeline.resources.clickhouse import ClickHouseResource
 from cc_pipeline.rollups.demo import generate
 from cc_pipeline.rollups.refresh import ROLLUP_TABLES, refresh_rollups
@@ -26,6 +28,17 @@ from tests.telemetry.test_crash_resume import Crash, CrashingClient
 
 # what a refresh writes: the rollups, the transcript snapshot and the refresh's own books
 RESTORED_TABLES = (*ROLLUP_TABLES, "rollup_transcript_requests", "rollup_state")
+
+
+class CountingClient(CrashingClient):
+    """A real client that counts the writes a crashing client could die before."""
+
+    def __init__(self, client: Any):
+        super().__init__(client, crash_at=0)
+
+    @property
+    def writes(self) -> int:
+        return self._writes
 
 
 def contents(client: Any) -> dict[str, list[tuple[Any, ...]]]:
@@ -68,32 +81,31 @@ def restore(client: Any) -> None:
         )
 
 
-def test_crash_before_every_write_of_a_refresh_then_refresh(ch: Any, tmp_path: Path) -> None:
+@pytest.mark.parametrize("shard", [0, 1], ids=["odd writes", "even writes"])
+def test_crash_before_every_write_of_a_refresh_then_refresh(
+    ch: Any, tmp_path: Path, shard: int
+) -> None:
+    """Crash before the n-th write of an incremental refresh (new transcripts on two days, a
+    telemetry request on one), for every n (odd ones in one shard, even ones in the other, to
+    keep each test short), then refresh normally."""
     load_fixture_sources(ch, tmp_path / "otel")
     refresh_rollups(ch)
     add_sources(ch, tmp_path / "demo")
     save(ch)
-    reference_summary = refresh_rollups(ch)
+    counting = CountingClient(ch)
+    reference_summary = refresh_rollups(counting)
     reference = contents(ch)
-    assert len(reference_summary.days) >= 2 and reference_summary.transcript_days
-    assert reference_summary.telemetry_days
-    crash_at = 1
-    while True:
+    assert reference_summary.transcript_days and reference_summary.telemetry_days
+    # the snapshot, each day of every table, the blocks and the books: dozens of writes
+    writes = counting.writes
+    assert writes > 40
+    for crash_at in range(1 + shard, writes + 1, 2):
         restore(ch)
-        crashing = CrashingClient(ch, crash_at)
-        try:
-            refresh_rollups(crashing)
-        except Crash:
-            pass
-        else:
-            break
+        with pytest.raises(Crash):
+            refresh_rollups(CrashingClient(ch, crash_at))
         refresh_rollups(ch)
         assert contents(ch) == reference, f"crash before write {crash_at}"
         assert not refresh_rollups(ch).days, f"crash before write {crash_at}"
-        crash_at += 1
-    assert contents(ch) == reference
-    # a crash point before every write of the refresh: the snapshot, each day, the blocks
-    assert crash_at > 40
 
 
 def rollup_command(chdb_dir: Path) -> tuple[list[str], dict[str, str]]:
@@ -156,9 +168,8 @@ def load_sources(chdb_dir: Path, scratch: Path) -> None:
 def test_kill_9_during_rollup_then_rollup(tmp_path: Path) -> None:
     reference_dir = tmp_path / "reference"
     load_sources(reference_dir, tmp_path / "reference-files")
-    cmd, env = rollup_command(reference_dir)
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stdout + done.stderr
+    with ClickHouseResource(path=str(reference_dir)).connect() as client:
+        refresh_rollups(client)
     reference = totals(reference_dir)
     rng = random.Random(3)
     kills = 0

@@ -4,9 +4,12 @@ Telemetry tables are partitioned by day; a partition's fingerprint is the highes
 number of its active parts (inserts and mutations raise it, merges do not), so comparing
 fingerprints with the ones saved by the last refresh names the days that changed without
 reading any data. Transcripts are read through a view over the whole history, so they are
-first copied into the day-partitioned ``rollup_transcript_requests`` when
-``transcript_entries`` changed (row count or newest ``loaded_at``), swapping in only the
-days whose contents differ.
+first staged for the day-partitioned ``rollup_transcript_requests`` when
+``transcript_entries`` changed (row count or newest ``loaded_at``); only the days whose
+contents differ are swapped in (by ``refresh``, after it has journaled them).
+
+The state lives in ``rollup_state`` (key, JSON value); each write stamps a time later than
+every earlier one, so the latest value of a key is never ambiguous.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from cc_pipeline import catalog, sqlfiles
 TELEMETRY_TABLES = catalog.sources(catalog.refreshed("days"), catalog.TELEMETRY)
 STATE_PARTS = "telemetry_parts"
 STATE_TRANSCRIPTS = "transcript_entries"
+STATE_PENDING = "pending_days"
 
 
 def read_state(client: Any, key: str) -> Any:
@@ -33,10 +37,24 @@ def read_state(client: Any, key: str) -> Any:
 
 
 def write_state(client: Any, key: str, value: Any) -> None:
+    """Save ``value`` (as JSON) under ``key``, stamped after every earlier value of the key."""
     client.command(
-        "INSERT INTO rollup_state (key, value) VALUES ({k:String}, {v:String})",
+        "INSERT INTO rollup_state (key, value, updated_at) "
+        "SELECT {k:String}, {v:String}, greatest(now64(3), "
+        "(SELECT max(updated_at) FROM rollup_state WHERE key = {k:String}) "
+        "+ toIntervalMillisecond(1))",
         parameters={"k": key, "v": json.dumps(value, sort_keys=True)},
     )
+
+
+def read_pending(client: Any) -> set[date]:
+    """The days a refresh journaled and did not finish (empty when every refresh finished)."""
+    return {date.fromisoformat(day) for day in read_state(client, STATE_PENDING) or []}
+
+
+def write_pending(client: Any, days: set[date]) -> None:
+    """Journal ``days`` as still to be rebuilt (an empty set clears the journal)."""
+    write_state(client, STATE_PENDING, sorted(day.isoformat() for day in days))
 
 
 def telemetry_fingerprints(client: Any) -> dict[str, dict[str, int]]:
@@ -96,15 +114,14 @@ def _day_digests(client: Any, table: str) -> dict[date, tuple[int, int]]:
     return {day: (int(n), int(h)) for day, n, h in rows}
 
 
-def snapshot_transcripts(client: Any, swap: Any) -> set[date]:
-    """Copy transcript_requests into rollup_transcript_requests; return the days that differ."""
+def stage_transcripts(client: Any) -> set[date]:
+    """Copy transcript_requests into the staging twin of rollup_transcript_requests; return the
+    days whose contents differ from the live snapshot (the ones to swap in)."""
     client.command("TRUNCATE TABLE _stage_rollup_transcript_requests")
     sqlfiles.run_script(client, "rollups/transcript_snapshot.sql")
     new = _day_digests(client, "_stage_rollup_transcript_requests")
     old = _day_digests(client, "rollup_transcript_requests")
-    days = {d for d in set(new) | set(old) if new.get(d) != old.get(d)}
-    swap(client, "rollup_transcript_requests", sorted(days))
-    return days
+    return {d for d in set(new) | set(old) if new.get(d) != old.get(d)}
 
 
 def expand_days(client: Any, days: set[date]) -> set[date]:

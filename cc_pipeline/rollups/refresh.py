@@ -5,6 +5,24 @@ days into a staging twin of every table and swaps it in with ``REPLACE PARTITION
 partitions for usage_requests, month partitions with the month's other days copied over for
 the small rollups; see ``partitions``), so readers never see half a day. Billing blocks are
 recomputed from the earliest changed day on.
+
+A refresh killed at any point is finished by the next one, which then leaves every table as
+an uninterrupted refresh would. The protocol:
+
+1. Read the journal (``rollup_state`` key ``pending_days``): the days an interrupted refresh
+   had still to rebuild. Fingerprint the sources (nothing is written yet).
+2. When transcripts changed, stage their snapshot and find the days that differ; journal
+   those days (with the pending ones) before swapping any of them into
+   ``rollup_transcript_requests``. Once swapped they no longer differ, so only the journal
+   still names them.
+3. Work out the days to rebuild: changed telemetry days, snapshot days and pending days,
+   with their neighbours (``changes.expand_days``). Journal them all before the first swap
+   into a rollup table.
+4. Rebuild the days, then the billing blocks from the earliest journaled day. A rebuilt day
+   and a block refresh depend only on the sources and on the blocks before that day, which
+   a half-finished refresh leaves as they were, so doing either again is harmless.
+5. Save the fingerprints, then clear the journal: a kill between the two only makes the
+   next refresh rebuild the same days again.
 """
 
 from __future__ import annotations
@@ -95,6 +113,26 @@ def all_source_days(client: Any) -> set[date]:
     return {row[0] for row in rows}
 
 
+def _changed_days(
+    client: Any,
+    summary: RefreshSummary,
+    parts: Any,
+    days: Iterable[date] | None,
+    pending: set[date],
+) -> set[date]:
+    """Every day to rebuild: the requested or changed ones, the pending ones, and neighbours."""
+    if days is not None:
+        return set(days) | pending
+    if summary.full:
+        return all_source_days(client) | pending
+    summary.telemetry_days = sorted(
+        changes.changed_partitions(changes.read_state(client, changes.STATE_PARTS), parts)
+    )
+    return changes.expand_days(
+        client, set(summary.telemetry_days) | set(summary.transcript_days) | pending
+    )
+
+
 def refresh_rollups(
     client: Any,
     days: Iterable[date] | None = None,
@@ -102,7 +140,8 @@ def refresh_rollups(
     full: bool = False,
     log: Callable[[str], None] | None = None,
 ) -> RefreshSummary:
-    """Bring every rollup up to date with its sources.
+    """Bring every rollup up to date with its sources, first finishing the work of a refresh
+    that was interrupted (see the module docstring for the protocol).
 
     ``days`` given: rebuild exactly those days (and the blocks from the first of them).
     ``full``: rebuild every day any source holds. Otherwise: only the days that changed.
@@ -111,24 +150,24 @@ def refresh_rollups(
     started = time.monotonic()
     migrate(client)
     summary = RefreshSummary(full=full)
+    pending = changes.read_pending(client)
+    if pending:
+        say(f"finishing {len(pending)} day(s) an interrupted refresh left")
     parts = changes.telemetry_fingerprints(client)
     transcripts = changes.transcript_fingerprint(client)
     if transcripts is not None and (
         full or transcripts != changes.read_state(client, changes.STATE_TRANSCRIPTS)
     ):
-        summary.transcript_days = sorted(changes.snapshot_transcripts(client, swap_days))
-        say(f"transcripts changed on {len(summary.transcript_days)} day(s)")
-    if days is not None:
-        wanted = set(days)
-    elif full:
-        wanted = all_source_days(client)
-    else:
-        summary.telemetry_days = sorted(
-            changes.changed_partitions(changes.read_state(client, changes.STATE_PARTS), parts)
-        )
-        wanted = changes.expand_days(
-            client, set(summary.telemetry_days) | set(summary.transcript_days)
-        )
+        snapshot_days = changes.stage_transcripts(client)
+        summary.transcript_days = sorted(snapshot_days)
+        say(f"transcripts changed on {len(snapshot_days)} day(s)")
+        if snapshot_days - pending:
+            pending |= snapshot_days
+            changes.write_pending(client, pending)
+        swap_days(client, "rollup_transcript_requests", snapshot_days)
+    wanted = _changed_days(client, summary, parts, days, pending)
+    if wanted - pending:
+        changes.write_pending(client, wanted)
     summary.days = sorted(wanted)
     for run in batches(summary.days):
         say(f"rebuilding {run[0]} .. {run[-1]}")
@@ -138,6 +177,8 @@ def refresh_rollups(
     changes.write_state(client, changes.STATE_PARTS, parts)
     if transcripts is not None:
         changes.write_state(client, changes.STATE_TRANSCRIPTS, transcripts)
+    if summary.days:
+        changes.write_pending(client, set())
     summary.seconds = time.monotonic() - started
     say(summary.describe())
     return summary

@@ -12,7 +12,8 @@
 -- only when it is the record's event name or a known name.
 -- Reading an AnyValue as Map(String, String) turns {"stringValue":..}, {"intValue":..},
 -- {"doubleValue":..} or {"boolValue":..} into its text in one step. An attribute whose number
--- is not a number is stored empty and named in _malformed, so its line can be quarantined.
+-- is not a number, or a usage number out of range (docs/rollups.md, "Sane ranges"), is stored
+-- empty and named in _malformed, so its line can be quarantined.
 INSERT INTO otel_logs (
     Timestamp, TimestampTime, TraceId, SpanId, TraceFlags, SeverityText, SeverityNumber,
     ServiceName, Body, ResourceSchemaUrl, ResourceAttributes, ScopeSchemaUrl, ScopeName,
@@ -71,14 +72,28 @@ FROM (
         sl.scope.version AS scope_version,
         mapFromArrays(arrayMap(a -> a.key, sl.scope.attributes),
                       arrayMap(a -> mapValues(a.value)[1], sl.scope.attributes)) AS scope_attrs,
-        -- a number that is not a number is stored empty (and its line quarantined)
-        arrayMap(a -> mapKeys(a.value)[1] IN ('intValue', 'doubleValue')
-                      AND toFloat64OrNull(mapValues(a.value)[1]) IS NULL,
+        -- a number that is not a number, or a usage number out of its sane range (token
+        -- counts above 10^9 per request; a cost that is not finite or not within
+        -- 0..10^6 USD), is stored empty and named in _malformed with why (its line is
+        -- quarantined); it never reaches the rollups to overflow a sum
+        arrayMap(a -> multiIf(
+                    mapKeys(a.value)[1] IN ('intValue', 'doubleValue')
+                        AND toFloat64OrNull(mapValues(a.value)[1]) IS NULL, a.key,
+                    a.key IN ('input_tokens', 'output_tokens', 'cache_read_tokens',
+                              'cache_creation_tokens')
+                        AND ifNull(toFloat64OrNull(mapValues(a.value)[1]), 0) > 1e9,
+                        concat(a.key, ' (above 10^9 tokens)'),
+                    a.key = 'cost_usd'
+                        AND NOT ifNull(toFloat64OrNull(mapValues(a.value)[1]) BETWEEN 0 AND 1e6,
+                                       true),
+                        concat(a.key, ' (not a cost within 0..10^6 USD)'),
+                    ''),
                  rec.attributes) AS bad,
         mapFromArrays(arrayMap(a -> a.key, rec.attributes),
-                      arrayMap((a, b) -> if(b, '', mapValues(a.value)[1]), rec.attributes, bad))
+                      arrayMap((a, b) -> if(b != '', '', mapValues(a.value)[1]),
+                               rec.attributes, bad))
             AS attrs,
-        arrayFilter((k, b) -> b, arrayMap(a -> a.key, rec.attributes), bad) AS malformed,
+        arrayFilter(b -> b != '', bad) AS malformed,
         rec.eventName AS event_name
     FROM (
         SELECT

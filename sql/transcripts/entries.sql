@@ -11,7 +11,8 @@
 -- token count is a non-negative integer, the timestamp parses, and version, sessionId,
 -- requestId, message.id and model are not empty when present. The parse is one JSONExtract
 -- per line; token counts are checked on their raw JSON text (a float or negative count makes
--- the line quarantined, not silently truncated).
+-- the line quarantined, not silently truncated), and so are values out of their sane range
+-- (token counts above 10^9, a timestamp outside 2000..2099, a cost not within 0..10^6 USD).
 INSERT INTO _batch_transcript_entries
 SELECT
     b_file_key AS _file_key,
@@ -55,6 +56,8 @@ SELECT
         usage_source = '', '',
         notEmpty(bad_fields),
             concat('token count missing or not a non-negative integer: ', arrayStringConcat(bad_fields, ', ')),
+        notEmpty(out_of_range),
+            concat('value out of range: ', arrayStringConcat(out_of_range, ', ')),
         NOT has_marker, 'usage not written as "usage":{ (ccusage skips the line)',
         null_field, 'a field ccusage reads is null (ccusage skips the line)',
         timestamp IS NULL, 'timestamp missing or not a date',
@@ -68,7 +71,7 @@ SELECT
         '') AS skip_reason,
     now64(3) AS loaded_at,
     problem AS _problem,
-    problem != '' OR notEmpty(bad_fields) AS _quarantine
+    problem != '' OR notEmpty(bad_fields) OR notEmpty(out_of_range) AS _quarantine
 FROM (
     SELECT
         file_key AS b_file_key,
@@ -155,7 +158,21 @@ FROM (
                'cache_creation.ephemeral_5m_input_tokens'),
             if(match(cc['ephemeral_1h_input_tokens'], '^[0-9]{0,19}$'), '',
                'cache_creation.ephemeral_1h_input_tokens'),
-            if(u['speed'] IN ('', '"standard"', '"fast"', 'null'), '', 'speed')])) AS bad_fields
+            if(u['speed'] IN ('', '"standard"', '"fast"', 'null'), '', 'speed')])) AS bad_fields,
+        -- usage values out of their sane range (docs/rollups.md, "Sane ranges"): counted
+        -- they would wrap a sum or land on another day
+        if(usage_source = '', CAST([], 'Array(String)'), arrayFilter(x -> x != '', [
+            if(arrayExists(f -> toFloat64OrZero(f) > 1e9,
+                           [u['input_tokens'], u['output_tokens'],
+                            u['cache_creation_input_tokens'], u['cache_read_input_tokens'],
+                            cc['ephemeral_5m_input_tokens'], cc['ephemeral_1h_input_tokens']]),
+               'a token count above 10^9', ''),
+            if(ifNull(parseDateTime64BestEffortOrNull(ifNull(ts_raw, ''), 3, 'UTC')
+                          NOT BETWEEN toDateTime64('2000-01-01 00:00:00', 3, 'UTC')
+                              AND toDateTime64('2099-12-31 23:59:59.999', 3, 'UTC'), false),
+               'timestamp not within 2000..2099', ''),
+            if(ifNull(NOT (cost_raw BETWEEN 0 AND 1e6), false),
+               'costUSD not a cost within 0..10^6 USD', '')])) AS out_of_range
     FROM _staging_transcript_blobs
     ARRAY JOIN offsets AS offset, splitByChar('\n', lines) AS line
 )

@@ -10,8 +10,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
 
 def home() -> Path:
     """The state folder, created on first use."""

@@ -9,10 +9,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from cc_pipeline import settings
+from cc_pipeline import settings, shipped
 from cc_pipeline.dashboard.queries import dashboard_data
 
-TEMPLATE = Path(__file__).with_name("template.html")
+TEMPLATE = "dashboard/template.html"
 
 
 def dashboard_path() -> Path:
@@ -37,7 +37,7 @@ def default_since(client: Any, days: int = 365) -> date:
 
 def render_html(data: dict[str, Any]) -> str:
     payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
-    return TEMPLATE.read_text().replace("__DATA__", payload)
+    return shipped.data_text(TEMPLATE).replace("__DATA__", payload)
 
 
 def build_dashboard(

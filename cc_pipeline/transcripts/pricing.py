@@ -14,12 +14,14 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
+from importlib.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 from cc_pipeline import schema, settings
+from cc_pipeline import shipped as package_files
 
-SHIPPED_PRICES = Path(__file__).with_name("prices.json")
+SHIPPED_PRICES = package_files.root() / "transcripts" / "prices.json"
 KINDS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
 
 
@@ -71,7 +73,7 @@ def _row(model: str, spec: dict[str, Any], where: str, tier: int, version: str) 
     return [model, *base, tier, *above, float(fast), version, where]
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _read(path: Path | Traversable) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as exc:

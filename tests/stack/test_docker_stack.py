@@ -13,6 +13,7 @@ import docker.errors
 import pytest
 import requests.exceptions
 
+from cc_pipeline import settings, shipped
 from cc_pipeline.cli import main as cli_main
 from cc_pipeline.stack.base import DockerUnavailable, StackError
 from cc_pipeline.stack.compose import NO_DAEMON, DockerStack
@@ -122,6 +123,50 @@ def test_up_writes_private_env_once_and_runs_compose_wait(tmp_path: Path) -> Non
     assert cmd[cmd.index("--env-file") + 1] == str(env_file)
     assert cmd[-5:] == ["up", "--detach", "--wait", "--wait-timeout", "180"]
     assert "compose.clickhouse-direct.yaml" not in " ".join(cmd)
+
+
+def test_compose_project_runs_in_a_copy_under_cc_pipeline_home(tmp_path: Path) -> None:
+    """The package folder may be read-only: compose files and .env live in CC_PIPELINE_HOME."""
+    runner = Recorder()
+    docker_stack = DockerStack(
+        output_dir=tmp_path / "otel",
+        client_factory=healthy_daemon,
+        runner=runner,
+        migrate_after_up=False,
+    )
+    folder = settings.home() / "docker"
+    assert docker_stack.compose_dir == folder
+    docker_stack.up()
+    cmd = runner.calls[0]
+    assert cmd[cmd.index("--project-directory") + 1] == str(folder)
+    assert cmd[cmd.index("--env-file") + 1] == str(folder / ".env")
+    assert cmd[cmd.index("-f") + 1] == str(folder / "compose.yaml")
+    with shipped.docker_dir() as source:
+        for name in (
+            "compose.yaml",
+            "compose.clickhouse-direct.yaml",
+            "clickhouse/users.d/cc_reader.xml",
+            "clickhouse/config.d/cc_pipeline.xml",
+            "otel-collector/config.yaml",
+            "otel-collector/clickhouse-direct.yaml",
+        ):
+            assert (folder / name).read_bytes() == (source / name).read_bytes(), name
+    assert not (folder / "otel-output").exists()
+    assert sorted(p.name for p in folder.glob(".*")) == [".env"]
+
+
+def test_every_command_refreshes_the_compose_files_and_keeps_the_passwords(
+    tmp_path: Path,
+) -> None:
+    docker_stack = stack(tmp_path, healthy_daemon())
+    docker_stack.up()
+    passwords = (tmp_path / "docker" / ".env").read_text()
+    stale = tmp_path / "docker" / "compose.yaml"
+    stale.write_text("services: {}\n")
+    docker_stack.down()
+    with shipped.docker_dir() as source:
+        assert stale.read_text() == (source / "compose.yaml").read_text()
+    assert (tmp_path / "docker" / ".env").read_text() == passwords
 
 
 def test_clickhouse_direct_adds_the_overlay(tmp_path: Path) -> None:

@@ -62,17 +62,27 @@ def compose_home() -> Path:
 def install_compose_files(target: Path) -> Path:
     """Copy the shipped compose files and configs into ``target``, replacing older copies.
 
-    Generated or local files are never copied: ``.env`` files (passwords) and the collector's
-    output folder stay where they are, and an existing ``target/.env`` is kept.
+    Only file contents are copied, not modes: a package installed read-only must not leave a
+    folder that the next copy or the ``.env`` cannot be written into. Generated or local
+    files (``.env`` files with passwords, hidden files, the collector's output folder) are
+    never copied, and an existing ``target/.env`` is kept.
     """
     with shipped.docker_dir() as source:
-        shutil.copytree(
-            source,
-            target,
-            dirs_exist_ok=True,
-            ignore=shutil.ignore_patterns(".*", "*.env", "otel-output"),
-        )
+        for path in sorted(source.rglob("*")):
+            relative = path.relative_to(source)
+            if not path.is_file() or _generated(relative):
+                continue
+            destination = target / relative
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, destination)
     return target
+
+
+def _generated(relative: Path) -> bool:
+    return (
+        any(part.startswith(".") or part == "otel-output" for part in relative.parts)
+        or relative.suffix == ".env"
+    )
 
 
 def read_env_file(path: Path) -> dict[str, str]:

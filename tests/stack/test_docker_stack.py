@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 import stat
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -16,7 +19,7 @@ import requests.exceptions
 from cc_pipeline import settings, shipped
 from cc_pipeline.cli import main as cli_main
 from cc_pipeline.stack.base import DockerUnavailable, StackError
-from cc_pipeline.stack.compose import NO_DAEMON, DockerStack
+from cc_pipeline.stack.compose import NO_DAEMON, DockerStack, install_compose_files
 
 
 def container(name: str, status: str, health: str | None, logs: bytes = b"") -> Any:
@@ -167,6 +170,28 @@ def test_every_command_refreshes_the_compose_files_and_keeps_the_passwords(
     with shipped.docker_dir() as source:
         assert stale.read_text() == (source / "compose.yaml").read_text()
     assert (tmp_path / "docker" / ".env").read_text() == passwords
+
+
+def test_a_read_only_package_leaves_a_writable_compose_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files of a package installed read-only are copied as contents, not with their modes."""
+    package = tmp_path / "site-packages" / "docker"
+    with shipped.docker_dir() as source:
+        shutil.copytree(source, package, ignore=shutil.ignore_patterns(".*", "otel-output"))
+    for path in [package, *package.rglob("*")]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+
+    @contextmanager
+    def read_only_docker_dir() -> Iterator[Path]:
+        yield package
+
+    monkeypatch.setattr(shipped, "docker_dir", read_only_docker_dir)
+    folder = install_compose_files(tmp_path / "compose")
+    install_compose_files(folder)
+    copied = [folder, *folder.rglob("*")]
+    assert (folder / "otel-collector" / "config.yaml").is_file()
+    assert all(stat.S_IMODE(p.stat().st_mode) & stat.S_IWUSR for p in copied)
 
 
 def test_clickhouse_direct_adds_the_overlay(tmp_path: Path) -> None:

@@ -1,8 +1,14 @@
 # cc_pipeline: make run (Dagster UI + daemon, embedded default) and make test.
-.PHONY: install run test lint format bench bench-backfill bench-rollups bench-collector parity clean
+.PHONY: install lock run test lint format bench bench-backfill bench-rollups bench-collector parity clean
 
 install:
 	@scripts/install.sh
+
+# constraints.txt: exact versions of every dependency (runtime and dev), resolved afresh from
+# the package index in a throw-away virtualenv; make install, run and test install those.
+# Run it after changing dependencies in pyproject.toml, and commit constraints.txt.
+lock:
+	@scripts/lock.sh
 
 run: install
 	.venv/bin/cc-pipeline serve

@@ -34,9 +34,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.transcripts_gen import generate, grow
-from cc_pipeline import settings
 
-CCUSAGE = settings.PROJECT_ROOT / "scripts" / "ccusage.sh"
+ROOT = Path(__file__).resolve().parents[1]
+CCUSAGE = ROOT / "scripts" / "ccusage.sh"
 
 
 def tree_bytes(root: Path) -> int:
@@ -170,7 +170,7 @@ def line(label: str, mb: float, m: Measure, extra: str = "") -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=256, help="size of the generated tree")
-    parser.add_argument("--out", type=Path, default=settings.PROJECT_ROOT / "bench-out")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench-out")
     parser.add_argument("--keep", action="store_true", help="keep the tree and database")
     parser.add_argument(
         "--repeat", type=int, default=3, help="timed runs of the cold load and of the re-run"
@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         f"({time.perf_counter() - t:.0f} s to write)",
         flush=True,
     )
-    env = {**os.environ, "CC_PIPELINE_HOME": str(home), "PYTHONPATH": str(settings.PROJECT_ROOT)}
+    env = {**os.environ, "CC_PIPELINE_HOME": str(home), "PYTHONPATH": str(ROOT)}
     env.pop("CC_PIPELINE_CHDB_DIR", None)
     env.pop("CC_PIPELINE_CLICKHOUSE_MODE", None)
     backfill = [

@@ -19,8 +19,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
 ClickHouseMode = Literal["embedded", "server"]
 TRUE_WORDS = frozenset({"1", "true", "yes"})
 # Every variable ``Settings.from_env`` reads; a change to any of them is seen by ``current()``.

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Create .venv with the project installed (idempotent). Needs Python >= 3.11 with venv.
+# Dependencies come at the exact versions of constraints.txt (written by make lock); a change
+# to pyproject.toml or constraints.txt installs again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -8,7 +10,8 @@ stamp=.venv/.installed
 # PYTHONDONTWRITEBYTECODE never writes it: compile it here (only what changed), so a command
 # does not compile the project's modules every time it starts.
 compile_project() { .venv/bin/python -m compileall -q cc_pipeline >/dev/null; }
-if [ -f "$stamp" ] && [ "$stamp" -nt pyproject.toml ] && [ -x .venv/bin/cc-pipeline ]; then
+if [ -f "$stamp" ] && [ "$stamp" -nt pyproject.toml ] && [ "$stamp" -nt constraints.txt ] \
+  && [ -x .venv/bin/cc-pipeline ]; then
   compile_project
   exit 0
 fi
@@ -30,6 +33,6 @@ if [ ! -x .venv/bin/python ]; then
   fi
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[dev]'
+.venv/bin/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 compile_project
 touch "$stamp"

@@ -4,6 +4,8 @@
 (``scripts/ccusage.sh``: installed on first use, empty HOME, offline, UTC), backfills DIR into
 a throw-away embedded database, and prints both per day and model with the differences.
 Tokens must match exactly and cost within 0.5%; the exit status is 1 otherwise.
+It is developer tooling: it runs from a checkout of the project (it needs ``scripts/``),
+not from an installed package.
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cc_pipeline import settings
-
-CCUSAGE_SCRIPT = settings.PROJECT_ROOT / "scripts" / "ccusage.sh"
+CHECKOUT = Path(__file__).resolve().parents[2]
+CCUSAGE_SCRIPT = CHECKOUT / "scripts" / "ccusage.sh"
+NOT_A_CHECKOUT = (
+    "make parity runs from a checkout of cc_pipeline (it needs scripts/ccusage.sh, "
+    f"which is not in {CHECKOUT}): clone the project and run it there"
+)
 COST_TOLERANCE = 0.005
 DAY_TOTAL = "(day total)"
 FIELDS = ("input", "output", "cache_creation", "cache_read")
@@ -159,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("dir", type=Path, help="a Claude config folder (holding projects/)")
     args = parser.parse_args(argv)
     folder = args.dir.expanduser().resolve()
+    if not CCUSAGE_SCRIPT.is_file():
+        print(NOT_A_CHECKOUT, file=sys.stderr)
+        return 2
     if not (folder / "projects").is_dir():
         print(f"{folder} has no projects/ folder", file=sys.stderr)
         return 2

@@ -21,8 +21,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cc_pipeline import schema, settings
+from cc_pipeline import shipped as package_files
 
-SHIPPED_PRICES = Path(__file__).with_name("prices.json")
+SHIPPED_PRICES = package_files.root() / "transcripts" / "prices.json"
 KINDS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
 
 

@@ -12,9 +12,10 @@ import pytest
 
 from cc_pipeline.dashboard.build import build_dashboard
 from cc_pipeline.rollups.refresh import refresh_rollups
-from cc_pipeline.settings import PROJECT_ROOT
 from cc_pipeline.transcripts.backfill import backfill_transcripts
 from tests.conftest import FIXTURES
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def chromium() -> str:

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 import yaml
 
-from cc_pipeline import settings
+from cc_pipeline.stack.compose import install_compose_files
 
-DOCKER = settings.PROJECT_ROOT / "docker"
+ROOT = Path(__file__).resolve().parents[2]
+DOCKER = ROOT / "docker"
 KNOWN = yaml.safe_load((Path(__file__).parent / "otelcol_contrib_0.136.0.yaml").read_text())
 KINDS = {"receivers": "receiver", "processors": "processor", "exporters": "exporter",
          "extensions": "extension", "connectors": "connector"}  # fmt: skip
@@ -65,17 +66,35 @@ def test_every_published_port_is_loopback() -> None:
     assert published == {"8123", "9000", "4317", "4318", "13133", "8888"}
 
 
-def test_every_bind_mount_exists_in_the_repo() -> None:
+def bind_mount_sources(folder: Path) -> list[tuple[str, Path]]:
+    """(compose file, resolved source) of every bind mount of the stack run in ``folder``."""
+    found = []
     for name in ("compose.yaml", "compose.clickhouse-direct.yaml"):
-        services = yaml.safe_load(with_defaults((DOCKER / name).read_text()))["services"]
+        services = yaml.safe_load(with_defaults((folder / name).read_text()))["services"]
         for service in services.values():
             for volume in service.get("volumes", []):
                 source = volume.split(":", 1)[0]
-                if not source.startswith((".", "/")):
-                    continue  # a named volume
-                path = (DOCKER / source).resolve()
-                assert path.exists(), f"{name}: mount source {source} missing"
-                assert path.is_relative_to(settings.PROJECT_ROOT), source
+                if source.startswith((".", "/")):  # not a named volume
+                    found.append((name, (folder / source).resolve()))
+    return found
+
+
+def test_every_bind_mount_exists_in_the_repo() -> None:
+    for name, path in bind_mount_sources(DOCKER):
+        assert path.exists(), f"{name}: mount source {path} missing"
+        assert path.is_relative_to(ROOT), path
+
+
+def test_every_bind_mount_exists_in_the_compose_folder_the_stack_runs_in(
+    tmp_path: Path,
+) -> None:
+    """The stack runs from a copy of the shipped files; every config it mounts is copied."""
+    folder = install_compose_files(tmp_path / "docker")
+    for name, path in bind_mount_sources(folder):
+        if path.name == "otel-output":
+            continue  # the default OTEL_OUTPUT_DIR; cc-pipeline stack up always sets it
+        assert path.is_file(), f"{name}: mount source {path} not copied"
+        assert path.is_relative_to(folder), path
 
 
 def component_ids(config: dict[str, Any]) -> list[tuple[str, str]]:
@@ -167,5 +186,5 @@ def test_no_secret_in_the_repo_and_env_file_ignored() -> None:
             text = path.read_text()
             secret = re.search(r"(?i)password[ \t]*[:=][ \t]*[A-Za-z0-9_\-]{8,}", text)
             assert not secret, path
-    ignore = (settings.PROJECT_ROOT / ".gitignore").read_text().split()
+    ignore = (ROOT / ".gitignore").read_text().split()
     assert "docker/.env" in ignore

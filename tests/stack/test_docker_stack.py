@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 import stat
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -13,9 +16,10 @@ import docker.errors
 import pytest
 import requests.exceptions
 
+from cc_pipeline import settings, shipped
 from cc_pipeline.cli import main as cli_main
 from cc_pipeline.stack.base import DockerUnavailable, StackError
-from cc_pipeline.stack.compose import NO_DAEMON, DockerStack
+from cc_pipeline.stack.compose import NO_DAEMON, DockerStack, install_compose_files
 
 
 def container(name: str, status: str, health: str | None, logs: bytes = b"") -> Any:
@@ -122,6 +126,72 @@ def test_up_writes_private_env_once_and_runs_compose_wait(tmp_path: Path) -> Non
     assert cmd[cmd.index("--env-file") + 1] == str(env_file)
     assert cmd[-5:] == ["up", "--detach", "--wait", "--wait-timeout", "180"]
     assert "compose.clickhouse-direct.yaml" not in " ".join(cmd)
+
+
+def test_compose_project_runs_in_a_copy_under_cc_pipeline_home(tmp_path: Path) -> None:
+    """The package folder may be read-only: compose files and .env live in CC_PIPELINE_HOME."""
+    runner = Recorder()
+    docker_stack = DockerStack(
+        output_dir=tmp_path / "otel",
+        client_factory=healthy_daemon,
+        runner=runner,
+        migrate_after_up=False,
+    )
+    folder = settings.home() / "docker"
+    assert docker_stack.compose_dir == folder
+    docker_stack.up()
+    cmd = runner.calls[0]
+    assert cmd[cmd.index("--project-directory") + 1] == str(folder)
+    assert cmd[cmd.index("--env-file") + 1] == str(folder / ".env")
+    assert cmd[cmd.index("-f") + 1] == str(folder / "compose.yaml")
+    with shipped.docker_dir() as source:
+        for name in (
+            "compose.yaml",
+            "compose.clickhouse-direct.yaml",
+            "clickhouse/users.d/cc_reader.xml",
+            "clickhouse/config.d/cc_pipeline.xml",
+            "otel-collector/config.yaml",
+            "otel-collector/clickhouse-direct.yaml",
+        ):
+            assert (folder / name).read_bytes() == (source / name).read_bytes(), name
+    assert not (folder / "otel-output").exists()
+    assert sorted(p.name for p in folder.glob(".*")) == [".env"]
+
+
+def test_every_command_refreshes_the_compose_files_and_keeps_the_passwords(
+    tmp_path: Path,
+) -> None:
+    docker_stack = stack(tmp_path, healthy_daemon())
+    docker_stack.up()
+    passwords = (tmp_path / "docker" / ".env").read_text()
+    stale = tmp_path / "docker" / "compose.yaml"
+    stale.write_text("services: {}\n")
+    docker_stack.down()
+    with shipped.docker_dir() as source:
+        assert stale.read_text() == (source / "compose.yaml").read_text()
+    assert (tmp_path / "docker" / ".env").read_text() == passwords
+
+
+def test_a_read_only_package_leaves_a_writable_compose_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files of a package installed read-only are copied as contents, not with their modes."""
+    package = tmp_path / "site-packages" / "docker"
+    with shipped.docker_dir() as source:
+        shutil.copytree(source, package, ignore=shutil.ignore_patterns(".*", "otel-output"))
+    for path in [package, *package.rglob("*")]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+
+    @contextmanager
+    def read_only_docker_dir() -> Iterator[Path]:
+        yield package
+
+    monkeypatch.setattr(shipped, "docker_dir", read_only_docker_dir)
+    folder = install_compose_files(tmp_path / "compose")
+    install_compose_files(folder)
+    copied = [folder, *folder.rglob("*")]
+    assert (folder / "otel-collector" / "config.yaml").is_file()
+    assert all(stat.S_IMODE(p.stat().st_mode) & stat.S_IWUSR for p in copied)
 
 
 def test_clickhouse_direct_adds_the_overlay(tmp_path: Path) -> None:

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
+import os
+import subprocess
+import sys
+from pathlib import Path
 
+import pytest
+import yaml
+
+from cc_pipeline import serve, settings
 from cc_pipeline.resources.stack import StackResource
 from cc_pipeline.stack.serving import start_for_serve, stop_after_serve
 from tests.collector.helpers import free_port
@@ -44,3 +51,33 @@ def test_docker_mode_is_not_started_by_serve(monkeypatch: pytest.MonkeyPatch) ->
     messages: list[str] = []
     assert start_for_serve(messages.append) is None
     assert "cc-pipeline stack up" in messages[0]
+
+
+def test_serve_keeps_its_dagster_instance_and_workspace_under_cc_pipeline_home(
+    tmp_path: Path,
+) -> None:
+    """The generated workspace loads the definitions with an empty folder as working directory
+    and the instance in CC_PIPELINE_HOME/dagster: nothing is read from a checkout's cwd."""
+    home = serve.dagster_home()
+    assert home == settings.home() / "dagster"
+    instance = yaml.safe_load(serve.write_instance(home).read_text())
+    assert instance["storage"]["sqlite"]["base_dir"] == str(home / "storage")
+    assert instance["concurrency"]["pools"] == {"granularity": "run", "default_limit": 1}
+    workspace = serve.write_workspace(home)
+    assert workspace.parent == home
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    dagster = str(Path(sys.executable).with_name("dagster"))
+    done = subprocess.run(
+        [dagster, "definitions", "validate", "-w", str(workspace)],
+        cwd=empty,
+        env=dict(os.environ, DAGSTER_HOME=str(home)),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Validation successful for code location cc_pipeline.definitions" in (
+        done.stdout + done.stderr
+    )
+    assert list(empty.iterdir()) == []

@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 
 import cc_pipeline.transcripts.backfill as backfill_module
-from cc_pipeline import settings
 from cc_pipeline.resources.clickhouse import ClickHouseResource
 from tests.conftest import PUBLIC_TRANSCRIPTS, scalar
 from tests.transcripts.helpers import assistant, run, totals, write_session
+
+ROOT = Path(__file__).resolve().parents[2]
 
 MAROT = (7_508, 193_983, 2_008_302, 76_801_503)
 
@@ -113,7 +114,7 @@ def test_killed_run_resumes_to_the_same_totals(tmp_path: Path) -> None:
         [sys.executable, "-c", KILL_SCRIPT, str(db), str(tree)],
         stdout=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(settings.PROJECT_ROOT)},
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert proc.stdout is not None
     progressed = 0

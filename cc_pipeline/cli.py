@@ -27,6 +27,8 @@ COMMAND_MODULES = {
     "report": "cc_pipeline.rollups.commands",
     "demo": "cc_pipeline.rollups.commands",
     "dashboard": "cc_pipeline.dashboard.commands",
+    "budgets": "cc_pipeline.budgets.commands",
+    "statusline": "cc_pipeline.limits.statusline",
 }
 # Exit status when an applied migration's file was changed (sysexits' EX_CONFIG).
 EXIT_SCHEMA_CHANGED = 78
@@ -63,6 +65,11 @@ def run() -> None:
     noticeable share of a short run, while its own objects are freed by reference counting.
     A command that sets ``no_arrow`` runs without pyarrow.
     """
+    if sys.argv[1:] == ["statusline"]:
+        # Claude Code runs it many times a minute: nothing but the standard library loads
+        from cc_pipeline.limits.statusline import main as statusline
+
+        sys.exit(statusline())
     code, quick = _dispatch(None, executable=True)
     if quick:
         sys.stdout.flush()

@@ -8,6 +8,7 @@ from typing import Any
 
 from cc_pipeline import settings
 from cc_pipeline.files.loader import IngestSummary, ProgressFn, ingest_folder
+from cc_pipeline.limits.sink import ingest_rate_limits
 from cc_pipeline.schema import migrate
 from cc_pipeline.telemetry.sink import TelemetrySink
 
@@ -43,7 +44,7 @@ def ingest_telemetry(
         # crash left any
         spool_dir=cursor_path.with_suffix(".spool"),
     )
-    return ingest_folder(
+    summary = ingest_folder(
         client,
         sink,
         folder,
@@ -53,3 +54,8 @@ def ingest_telemetry(
         progress=progress,
         log=log,
     )
+    # the status line's rate-limit record is loaded with every telemetry ingestion
+    limits = ingest_rate_limits(client, log=log)
+    summary.rows.update(limits.rows)
+    summary.quarantined += limits.quarantined
+    return summary

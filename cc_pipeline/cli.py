@@ -6,12 +6,15 @@ COMMAND_MODULES; nothing heavy is imported until a command runs.
 
 from __future__ import annotations
 
-import argparse
 import gc
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+
+TYPE_CHECKING = False  # neither typing nor argparse loads for `statusline` (see ``run``)
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
 
 # Command name -> the module whose ``register`` adds it. Only the module of the command being
 # run is imported (``--help`` imports them all), so a command starts without the others.
@@ -36,6 +39,8 @@ EXIT_SCHEMA_CHANGED = 78
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser with every command, or with only ``command``'s module when it is known."""
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="cc-pipeline",
         description="Claude Code usage and cost: telemetry and transcripts into ClickHouse.",

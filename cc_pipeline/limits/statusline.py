@@ -19,7 +19,10 @@ import json
 import os
 import sys
 import time
-from typing import Any
+
+TYPE_CHECKING = False  # typing itself is not imported: it would be a tenth of the run
+if TYPE_CHECKING:
+    from typing import Any
 
 STATE_FILE = "statusline.json"
 LIMITS_FOLDER = "limits"

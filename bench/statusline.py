@@ -55,14 +55,26 @@ def sample(run: int, with_limits: bool) -> bytes:
 
 def state(now: float) -> dict[str, Any]:
     budgets = [
-        {"name": f"budget-{i}", "period": "month", "usd": 500.0, "spent_usd": 120.0,
-         "forecast_usd": 410.0, "state": "warn" if i == 3 else "ok"}
+        {
+            "name": f"budget-{i}",
+            "period": "month",
+            "usd": 500.0,
+            "spent_usd": 120.0,
+            "forecast_usd": 410.0,
+            "state": "warn" if i == 3 else "ok",
+        }
         for i in range(8)
     ]
     block = {"start": now - 3600, "end": now + 4 * 3600, "cost_usd": 4.2, "burn_usd_per_hour": 3.1}
     today = time.strftime("%Y-%m-%d", time.gmtime(now))
-    return {"version": 1, "updated_at": now, "today": {"day": today, "cost_usd": 12.5},
-            "block": block, "budgets": budgets, "budget_error": None}
+    return {
+        "version": 1,
+        "updated_at": now,
+        "today": {"day": today, "cost_usd": 12.5},
+        "block": block,
+        "budgets": budgets,
+        "budget_error": None,
+    }
 
 
 def _children_cpu_s() -> float:

@@ -54,8 +54,14 @@ class Evaluation:
     def row(self) -> tuple[str, str, float, float, float, str]:
         """The values of HEADERS."""
         b = self.budget
-        return (b.name, b.period, b.usd, round(self.spent_usd, 4), round(self.forecast_usd, 4),
-                self.state)
+        return (
+            b.name,
+            b.period,
+            b.usd,
+            round(self.spent_usd, 4),
+            round(self.forecast_usd, 4),
+            self.state,
+        )
 
 
 def period_bounds(period: Period, now: datetime) -> tuple[date, date]:

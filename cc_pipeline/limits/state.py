@@ -51,7 +51,9 @@ def budget_states(client: Any, now: datetime) -> tuple[list[dict[str, Any]], str
         check_columns(client, budgets)
     except BudgetError as exc:
         return [], str(exc)
-    rows = [dict(zip(HEADERS, e.row(), strict=True)) for e in evaluate_budgets(client, budgets, now)]
+    rows = [
+        dict(zip(HEADERS, e.row(), strict=True)) for e in evaluate_budgets(client, budgets, now)
+    ]
     return rows, None
 
 

@@ -91,7 +91,9 @@ def record_observation(
     os.makedirs(folder, exist_ok=True)
     line = {"observed_at": round(now, 3), "session_id": session_id, "rate_limits": limits}
     data = (json.dumps(line, separators=(",", ":")) + "\n").encode()
-    fd = os.open(os.path.join(folder, OBSERVATIONS_FILE), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    fd = os.open(
+        os.path.join(folder, OBSERVATIONS_FILE), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600
+    )
     try:
         os.write(fd, data)
     finally:

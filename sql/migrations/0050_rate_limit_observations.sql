@@ -12,4 +12,5 @@ CREATE TABLE IF NOT EXISTS rate_limit_observations (
     _offset UInt64
 ) ENGINE = MergeTree
 PARTITION BY toYYYYMM(observed_at)
-ORDER BY (`window`, observed_at, _file_key, _offset);
+ORDER BY (`window`, observed_at, _file_key, _offset)
+SETTINGS cleanup_delay_period = 1, cleanup_delay_period_random_add = 0;

@@ -1,5 +1,5 @@
 # cc_pipeline: make run (Dagster UI + daemon, embedded default) and make test.
-.PHONY: install lock run test lint format bench bench-backfill bench-rollups bench-collector parity clean
+.PHONY: install lock run test lint format bench bench-backfill bench-rollups bench-collector bench-statusline parity clean
 
 install:
 	@scripts/install.sh
@@ -57,3 +57,9 @@ bench-rollups: install
 COLLECTOR_SECONDS ?= 10
 bench-collector: install
 	.venv/bin/python -m bench.collector_throughput --seconds $(COLLECTOR_SECONDS)
+
+# Status line: p50/p95 wall time per process of `cc-pipeline statusline` with a Claude Code
+# sample on stdin, against `python -c pass` in the same run (target p95 <= 50 ms).
+RUNS ?= 50
+bench-statusline: install
+	.venv/bin/python -m bench.statusline --runs $(RUNS)

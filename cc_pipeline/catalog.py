@@ -349,6 +349,14 @@ _PRIMARY: tuple[Relation, ...] = (
         WAREHOUSE,
     ),
     Relation(
+        "rate_limit_observations",
+        "table",
+        "Rate limits (five_hour, seven_day) Claude Code reported to the status line: used "
+        "percentage and official reset time, by observation time and session.",
+        TELEMETRY,
+        "month",
+    ),
+    Relation(
         "_staging_telemetry_lines",
         "staging",
         "Complete lines of one telemetry file handed over by the tailer, with their signal.",

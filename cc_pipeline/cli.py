@@ -6,12 +6,15 @@ COMMAND_MODULES; nothing heavy is imported until a command runs.
 
 from __future__ import annotations
 
-import argparse
 import gc
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+
+TYPE_CHECKING = False  # neither typing nor argparse loads for `statusline` (see ``run``)
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
 
 # Command name -> the module whose ``register`` adds it. Only the module of the command being
 # run is imported (``--help`` imports them all), so a command starts without the others.
@@ -27,6 +30,8 @@ COMMAND_MODULES = {
     "report": "cc_pipeline.rollups.commands",
     "demo": "cc_pipeline.rollups.commands",
     "dashboard": "cc_pipeline.dashboard.commands",
+    "budgets": "cc_pipeline.budgets.commands",
+    "statusline": "cc_pipeline.limits.statusline",
 }
 # Exit status when an applied migration's file was changed (sysexits' EX_CONFIG).
 EXIT_SCHEMA_CHANGED = 78
@@ -34,6 +39,8 @@ EXIT_SCHEMA_CHANGED = 78
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser with every command, or with only ``command``'s module when it is known."""
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="cc-pipeline",
         description="Claude Code usage and cost: telemetry and transcripts into ClickHouse.",
@@ -63,6 +70,11 @@ def run() -> None:
     noticeable share of a short run, while its own objects are freed by reference counting.
     A command that sets ``no_arrow`` runs without pyarrow.
     """
+    if sys.argv[1:] == ["statusline"]:
+        # Claude Code runs it many times a minute: nothing but the standard library loads
+        from cc_pipeline.limits.statusline import main as statusline
+
+        sys.exit(statusline())
     code, quick = _dispatch(None, executable=True)
     if quick:
         sys.stdout.flush()

@@ -34,6 +34,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from cc_pipeline import catalog, sqlfiles
+from cc_pipeline.limits.state import publish_state
 from cc_pipeline.rollups import changes
 from cc_pipeline.rollups.blocks import refresh_blocks
 from cc_pipeline.rollups.partitions import swap_days
@@ -179,6 +180,7 @@ def refresh_rollups(
         changes.write_state(client, changes.STATE_TRANSCRIPTS, transcripts)
     if summary.days:
         changes.write_pending(client, set())
+    publish_state(client, log=say)  # what `cc-pipeline statusline` shows
     summary.seconds = time.monotonic() - started
     say(summary.describe())
     return summary

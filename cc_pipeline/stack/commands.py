@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 from typing import Any
 
@@ -67,6 +68,12 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="write telemetry-env.sh and telemetry-env.ps1 under CC_PIPELINE_HOME",
     )
+    env.add_argument(
+        "--statusline",
+        action="store_true",
+        help="print the Claude Code settings snippet that installs `cc-pipeline statusline` "
+        "(merge it into ~/.claude/settings.json)",
+    )
     _add_mode(env)
     env.set_defaults(func=run_env)
 
@@ -117,6 +124,11 @@ def run_env(args: argparse.Namespace) -> int:
     from cc_pipeline import settings
     from cc_pipeline.stack.envhelper import render, telemetry_env, write_env_files
 
+    if args.statusline:
+        from cc_pipeline.stack.envhelper import statusline_settings
+
+        print(json.dumps(statusline_settings(os.environ.get("CC_PIPELINE_HOME")), indent=2))
+        return 0
     resource = _resource(args.mode)
     ports = (resource.grpc_port, resource.http_port) if resource.mode == "local" else (4317, 4318)
     env = telemetry_env(

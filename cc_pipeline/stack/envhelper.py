@@ -7,6 +7,8 @@ Rendered for bash/zsh, fish and PowerShell; prompt, response and tool-detail log
 from __future__ import annotations
 
 import shlex
+import shutil
+import sys
 from pathlib import Path
 
 SHELLS = ("bash", "zsh", "fish", "powershell")
@@ -79,3 +81,21 @@ def write_env_files(env: dict[str, str | None], folder: Path) -> list[Path]:
         path.write_text(render(env, shell))
         paths.append(path)
     return paths
+
+
+def pipeline_executable() -> str:
+    """The ``cc-pipeline`` executable of this installation (beside the interpreter), else the
+    one on PATH, else the bare name."""
+    beside = Path(sys.executable).parent / "cc-pipeline"
+    if beside.is_file():
+        return str(beside)
+    return shutil.which("cc-pipeline") or "cc-pipeline"
+
+
+def statusline_settings(home: str | None = None) -> dict[str, dict[str, object]]:
+    """The Claude Code settings that run ``cc-pipeline statusline`` as the status line
+    (with ``CC_PIPELINE_HOME`` when the pipeline's home is not the default)."""
+    command = f"{shlex.quote(pipeline_executable())} statusline"
+    if home:
+        command = f"CC_PIPELINE_HOME={shlex.quote(home)} {command}"
+    return {"statusLine": {"type": "command", "command": command, "padding": 0}}

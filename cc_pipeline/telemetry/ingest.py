@@ -12,6 +12,7 @@ from cc_pipeline.files.cursors import CursorStore, source_lock
 from cc_pipeline.files.diskfull import load_places, reporting_disk_full
 from cc_pipeline.files.loader import IngestSummary, ProgressFn, ingest_folder
 from cc_pipeline.files.retention import prune_ingested
+from cc_pipeline.limits.sink import ingest_rate_limits
 from cc_pipeline.schema import migrate
 from cc_pipeline.telemetry.sink import TelemetrySink
 
@@ -76,6 +77,10 @@ def ingest_telemetry(
         for path in summary.pruned:
             if log:
                 log(f"pruned: {path}: rotated, read to its end and older than {days:g} days")
+    # the status line's rate-limit record is loaded with every telemetry ingestion
+    limits = ingest_rate_limits(client, log=log)
+    summary.rows.update(limits.rows)
+    summary.quarantined += limits.quarantined
     return summary
 
 

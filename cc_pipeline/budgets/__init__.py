@@ -1,0 +1,1 @@
+"""Spending budgets: ``budgets.yaml``, their evaluation with a forecast, and alerts."""

@@ -14,6 +14,10 @@ the migrations, in the order their references to one another require, whenever t
 differs from the ledger ``schema_repeatables``, their object is missing, or a migration ran
 (a view stores the columns its sources had when it was created).
 
+A released migration is rewritten only when the rewrite leaves every database as it was, and
+then its released checksum is listed in ``RELEASED_EQUIVALENTS`` with the reason: a database
+that applied the released text goes on as if it had applied the new one.
+
 A migration that changes the shape of a rollup table carries a line
 ``-- rebuilds: <table>[, <table>...]``; once it is applied, every rollup is rebuilt from its
 sources, so no row of the old shape stays behind.
@@ -59,6 +63,18 @@ WORD = re.compile(r"\w+")
 # Set while migrate() rebuilds the rollups: the refresh migrates first, which must not
 # start the same rebuild again.
 _rebuilding: ContextVar[bool] = ContextVar("cc_pipeline_schema_rebuilding", default=False)
+
+
+_VIEWS_MOVED = (
+    "its views moved to sql/views, whose repeatable definitions replace them on every upgrade"
+)
+# version -> {checksum of a released text: why the current text is equivalent to it}
+RELEASED_EQUIVALENTS: dict[int, dict[str, str]] = {
+    2: {"a355363059479da4": "0.1.0: " + _VIEWS_MOVED},
+    3: {"53def9f51b459d08": "0.1.0: " + _VIEWS_MOVED},
+    10: {"bfc30eec911a5e11": "0.1.0: " + _VIEWS_MOVED},
+    20: {"cd4eb7a7c8db4e4e": "0.1.0: " + _VIEWS_MOVED},
+}
 
 
 class AppliedMigrationChanged(Exception):
@@ -201,7 +217,9 @@ def pending(client: Any, migrations: list[Migration]) -> list[Migration]:
     done = applied_checksums(client)
     for migration in migrations:
         applied = done.get(migration.version)
-        if applied is not None and applied != migration.checksum:
+        if applied is None or applied == migration.checksum:
+            continue
+        if applied not in RELEASED_EQUIVALENTS.get(migration.version, {}):
             raise AppliedMigrationChanged(migration.source, applied, migration.checksum)
     return [m for m in migrations if m.version not in done]
 

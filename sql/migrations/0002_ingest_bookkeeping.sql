@@ -79,29 +79,8 @@ CREATE TABLE IF NOT EXISTS _batch_point_notes (
     has_value UInt8
 ) ENGINE = Memory;
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS _parsed_metric_points_to_sum TO otel_metrics_sum AS
-SELECT
-    ResourceAttributes, ResourceSchemaUrl, ScopeName, ScopeVersion, ScopeAttributes,
-    ScopeSchemaUrl, ServiceName, MetricName, MetricDescription, MetricUnit, Attributes,
-    StartTimeUnix, TimeUnix, assumeNotNull(Value) AS Value, Flags, AggregationTemporality,
-    IsMonotonic, _file_key, _offset
-FROM _parsed_metric_points
-WHERE kind = 'sum' AND Value IS NOT NULL;
+-- _parsed_metric_points_to_sum: defined in sql/views/_parsed_metric_points_to_sum.sql, applied again whenever it changes
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS _parsed_metric_points_to_gauge TO otel_metrics_gauge AS
-SELECT
-    ResourceAttributes, ResourceSchemaUrl, ScopeName, ScopeVersion, ScopeAttributes,
-    ScopeSchemaUrl, ServiceName, MetricName, MetricDescription, MetricUnit, Attributes,
-    StartTimeUnix, TimeUnix, assumeNotNull(Value) AS Value, Flags, _file_key, _offset
-FROM _parsed_metric_points
-WHERE kind = 'gauge' AND Value IS NOT NULL;
+-- _parsed_metric_points_to_gauge: defined in sql/views/_parsed_metric_points_to_gauge.sql, applied again whenever it changes
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS _parsed_metric_points_to_notes TO _batch_point_notes AS
-SELECT
-    _offset AS offset,
-    _line_length AS line_length,
-    kind,
-    MetricName AS metric_name,
-    TimeUnix AS time,
-    Value IS NOT NULL AS has_value
-FROM _parsed_metric_points;
+-- _parsed_metric_points_to_notes: defined in sql/views/_parsed_metric_points_to_notes.sql, applied again whenever it changes

@@ -127,37 +127,7 @@ CREATE TABLE IF NOT EXISTS session_days (
 PARTITION BY toYYYYMM(day)
 ORDER BY (day, session_id);
 
-CREATE VIEW IF NOT EXISTS sessions AS
-SELECT
-    session_id,
-    argMax(user_id, user_id != '') AS user_id,
-    argMax(organization_id, organization_id != '') AS organization_id,
-    argMax(project, project != '') AS project,
-    min(first_seen) AS start,
-    max(last_seen) AS end,
-    dateDiff('millisecond', min(first_seen), max(last_seen)) / 1000 AS duration_s,
-    sum(active_time_user_s) AS active_time_user_s,
-    sum(active_time_cli_s) AS active_time_cli_s,
-    arrayDistinct(arrayFlatten(groupArray(models))) AS models,
-    sum(api_requests) AS api_requests,
-    sum(input_tokens) AS input_tokens,
-    sum(output_tokens) AS output_tokens,
-    sum(cache_read_tokens) AS cache_read_tokens,
-    sum(cache_creation_tokens) AS cache_creation_tokens,
-    input_tokens + output_tokens + cache_read_tokens + cache_creation_tokens AS total_tokens,
-    sum(cost_usd) AS cost_usd,
-    sum(prompts) AS prompts,
-    sum(tool_calls) AS tool_calls,
-    sum(tool_failures) AS tool_failures,
-    sum(api_errors) AS api_errors,
-    sum(lines_added) AS lines_added,
-    sum(lines_removed) AS lines_removed,
-    sum(commits) AS commits,
-    sum(pull_requests) AS pull_requests,
-    min(day) AS first_day,
-    max(day) AS last_day
-FROM session_days
-GROUP BY session_id;
+-- sessions: defined in sql/views/sessions.sql, applied again whenever it changes
 
 CREATE TABLE IF NOT EXISTS tool_usage_daily (
     day Date,

@@ -157,9 +157,11 @@ def _node_refusal(node: Node, database: str, table_functions: frozenset[str]) ->
     return None
 
 
-def _root_refusal(root: Node, database: str, keyword: str) -> str | None:
+def _root_refusal(root: Node, database: str) -> str | None:
     if root.kind not in READING_STATEMENTS:
-        return f"{keyword.upper()} statements do not run here"
+        # CheckQuery -> CHECK, ShowProcesslistQuery -> SHOW PROCESSLIST
+        words = re.findall(r"[A-Z][a-z]*", root.kind.removesuffix("Query")) or [root.kind]
+        return f"{' '.join(words).upper()} statements do not run here"
     *clauses, output = root.children or [Node("", "")]
     if output.kind != "Identifier" or output.detail != "Native":
         return "FORMAT clauses are not accepted; --format chooses the output"
@@ -171,13 +173,11 @@ def _root_refusal(root: Node, database: str, keyword: str) -> str | None:
     return None
 
 
-def refusal(
-    statement: str, roots: list[Node], database: str, table_functions: frozenset[str]
-) -> str | None:
-    """Why ``statement``, whose syntax tree has these roots, may not run; None when it may."""
+def refusal(roots: list[Node], database: str, table_functions: frozenset[str]) -> str | None:
+    """Why the statement whose syntax tree has these roots may not run; None when it may."""
     if len(roots) != 1:
         return "the text is not exactly one statement"
-    reason = _root_refusal(roots[0], database, statement.split(" ", 1)[0])
+    reason = _root_refusal(roots[0], database)
     if reason is not None:
         return reason
     for node in roots[0].walk():
@@ -196,18 +196,18 @@ def checked_statement(client: Any, query: str, database: str) -> str:
         statement = client.query(
             "SELECT formatQuerySingleLine({query:String})", parameters={"query": query}
         ).result_rows[0][0]
+        # The statement is the user's own query text, formatted by the engine as exactly one
+        # statement: it cannot travel as a parameter, as EXPLAIN takes a statement, not a value.
+        lines = [row[0] for row in client.query("EXPLAIN AST " + statement).result_rows]
     except Exception as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise QueryRefused(
             f"Refused: ClickHouse cannot read this as one statement: {first_line}\n{ALLOWED_HELP}."
         ) from exc
-    # The statement is the user's own query text, formatted by the engine as exactly one
-    # statement: it cannot travel as a parameter, since EXPLAIN takes a statement, not a value.
-    lines = [row[0] for row in client.query("EXPLAIN AST " + statement).result_rows]
     table_functions = frozenset(
         row[0] for row in client.query("SELECT lower(name) FROM system.table_functions").result_rows
     )
-    reason = refusal(statement, parse_ast(lines), database, table_functions)
+    reason = refusal(parse_ast(lines), database, table_functions)
     if reason is not None:
         raise QueryRefused(f"Refused: {reason}.\n{ALLOWED_HELP}.")
     return statement

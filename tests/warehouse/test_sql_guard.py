@@ -114,6 +114,11 @@ ATTACKS = {
     "settings": ("SELECT 1 SETTINGS max_threads = 1", "SETTINGS clauses are not accepted"),
     "an output format": ("SELECT 1 FORMAT CSV", "FORMAT clauses are not accepted"),
     "dropping a table": ("DROP TABLE otel_logs", "DROP statements do not run here"),
+    "a CTE before an insert": (
+        "WITH 1 AS x INSERT INTO FUNCTION file('{dir}/victim.txt', 'CSV') SELECT x",
+        "INSERT statements do not run here",
+    ),
+    "explaining a query": ("EXPLAIN SELECT 1", "EXPLAIN statements do not run here"),
     "checking a table": ("CHECK TABLE otel_logs", "CHECK statements do not run here"),
 }
 
@@ -199,3 +204,10 @@ def test_terminal_escapes_in_data_stay_exact_in_json(home, monkeypatch, capsys):
     assert code == 0
     assert "\x1b" not in out
     assert json.loads(out) == [{"v": "a\x1b[2Jb"}]
+
+
+def test_a_statement_the_engine_cannot_read_is_refused_with_its_reason(home, monkeypatch, capsys):
+    code, out, err = sql(home, monkeypatch, capsys, "SELECT * FROM {table:Identifier}")
+    assert code == 1 and out == ""
+    assert "Refused: ClickHouse cannot read this as one statement" in err
+    assert "table" in err

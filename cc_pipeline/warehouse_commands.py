@@ -1,9 +1,14 @@
-"""``cc-pipeline sql``: a read-only query against the configured ClickHouse."""
+"""``cc-pipeline sql``: a read-only query against the configured ClickHouse.
+
+Which queries run is ``cc_pipeline.query_guard``'s rule: reads of the project's own tables and
+views and of ``system``, nothing else.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from datetime import date, datetime
 from decimal import Decimal
@@ -27,6 +32,25 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run_sql)
 
 
+# C0 controls but the line break, DEL and C1 controls: a terminal would obey them.
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every terminal control character shown as an escape such as ``\\x1b``."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _cell(value: Any) -> Any:
+    """A value as the table shows it: numbers stay numbers, everything else printable text."""
+    value = _jsonable(value)
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, list | dict):
+        return printable(json.dumps(value, ensure_ascii=False, default=str))
+    return printable(str(value))
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -42,6 +66,8 @@ def _jsonable(value: Any) -> Any:
 
 
 def run_sql(args: argparse.Namespace) -> int:
+    """Run the query if ``query_guard`` lets it, and print its rows; 1 when refused or failed."""
+    from cc_pipeline.query_guard import QueryRefused, checked_statement
     from cc_pipeline.resources.connection import connection_from_env
     from cc_pipeline.schema import migrate
 
@@ -49,7 +75,12 @@ def run_sql(args: argparse.Namespace) -> int:
     with resource.connect(on_wait=say) as client:
         migrate(client)
         try:
-            result = client.query(args.query, settings={"readonly": 2})
+            statement = checked_statement(client, args.query, resource.database)
+        except QueryRefused as exc:
+            say(str(exc))
+            return 1
+        try:
+            result = client.query(statement, settings={"readonly": 1})
         except Exception as exc:
             say(f"query failed: {exc}")
             return 1
@@ -63,6 +94,7 @@ def run_sql(args: argparse.Namespace) -> int:
         return 0
     from tabulate import tabulate
 
-    print(tabulate([[_jsonable(v) for v in row] for row in rows], headers=names))
+    table = [[_cell(v) for v in row] for row in rows]
+    print(tabulate(table, headers=[printable(n) for n in names]))
     say(f"{len(rows)} row(s)")
     return 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -12,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+
+from cc_pipeline.resources.engine_lock import acquire_lock
 
 
 @dataclass
@@ -92,24 +93,18 @@ def source_lock(
 ) -> Iterator[None]:
     """Hold an exclusive lock on a source's cursor file for the duration of a run."""
     lock_path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-    deadline = time.monotonic() + timeout_s
-    announced = False
+    lock = acquire_lock(
+        lock_path,
+        timeout_s,
+        on_wait,
+        subject=f"This source's ingestion lock {lock_path}",
+        busy=lambda holder: SourceBusy(
+            f"Another process ({holder}) is ingesting this source (lock {lock_path}); "
+            f"gave up after {timeout_s:.0f}s"
+        ),
+        record_holder=True,
+    )
     try:
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise SourceBusy(
-                        f"Another process is ingesting this source (lock {lock_path}); "
-                        f"gave up after {timeout_s:.0f}s"
-                    ) from None
-                if on_wait and not announced:
-                    on_wait(f"Another ingestion of this source is running; waiting for {lock_path}")
-                    announced = True
-                time.sleep(0.5)
         yield
     finally:
-        os.close(fd)
+        lock.release()

@@ -9,6 +9,7 @@ Dagster resource (``cc_pipeline.resources.clickhouse``) is a thin typed face ove
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -17,6 +18,7 @@ from typing import Any, Literal
 
 from cc_pipeline import settings
 from cc_pipeline.resources.engine_lock import (
+    POLL_S,
     EmbeddedDatabaseBusy,
     busy_message,
     lock_holder,
@@ -126,29 +128,57 @@ class ClickHouseConnection:
         return client
 
     def _embedded_client(self, on_wait: Callable[[str], None] | None) -> Any:
-        import clickhouse_connect
-
         data_dir = self.data_dir
         data_dir.mkdir(parents=True, exist_ok=True)
         key = str(data_dir)
         with _engine_guard:
             already_open_here = key in _open_clients
-        if not already_open_here:
-            wait_until_free(data_dir, self.busy_timeout_s, on_wait)
-        try:
-            client = clickhouse_connect.get_client(
-                interface="chdb", path=key, settings={"session_timezone": "UTC"}
-            )
-        except Exception as exc:
-            holder = _busy_holder(exc, data_dir)
-            if holder is not None:
-                raise EmbeddedDatabaseBusy(busy_message(data_dir, holder)) from exc
-            raise
+        if already_open_here:
+            client = _open_engine(data_dir)
+        else:
+            client = _open_when_free(data_dir, self.busy_timeout_s, on_wait)
         with _engine_guard:
             _open_clients[key] = _open_clients.get(key, 0) + 1
         client.command(f"CREATE DATABASE IF NOT EXISTS {identifier(self.database)}")
         client.database = self.database
         return client
+
+
+def _open_engine(data_dir: Path) -> Any:
+    import clickhouse_connect
+
+    return clickhouse_connect.get_client(
+        interface="chdb", path=str(data_dir), settings={"session_timezone": "UTC"}
+    )
+
+
+def _open_when_free(data_dir: Path, timeout_s: float, on_wait: Callable[[str], None] | None) -> Any:
+    """Open chDB on ``data_dir`` once no other process holds it, waiting up to ``timeout_s``.
+
+    Another process may open the directory between the moment it is seen free and this
+    process's open (two commands started together, a command and a Dagster run): the open then
+    fails as busy, and is tried again after the next wait, within the same ``timeout_s``.
+    ``on_wait`` is told once.
+    """
+    deadline = time.monotonic() + timeout_s
+    told: list[str] = []
+
+    def tell_once(message: str) -> None:
+        if on_wait is not None and not told:
+            told.append(message)
+            on_wait(message)
+
+    while True:
+        wait_until_free(data_dir, max(0.0, deadline - time.monotonic()), tell_once)
+        try:
+            return _open_engine(data_dir)
+        except Exception as exc:
+            holder = _busy_holder(exc, data_dir)
+            if holder is None:
+                raise
+            if time.monotonic() >= deadline:
+                raise EmbeddedDatabaseBusy(busy_message(data_dir, holder)) from exc
+            time.sleep(POLL_S)  # a pause before the next try, should the lock already be gone
 
 
 def connection_from_env(busy_timeout_s: float | None = None) -> ClickHouseConnection:

@@ -61,7 +61,8 @@ def test_ingest_then_sql_json(env, tmp_path):
 def test_sql_is_read_only(env):
     done = cli("sql", "DROP TABLE otel_logs", env=env)
     assert done.returncode == 1
-    assert "readonly" in done.stderr.lower()
+    assert "Refused: DROP statements do not run here" in done.stderr
+    assert "read-only queries only" in done.stderr
     assert cli("sql", "SELECT count() FROM otel_logs", "--format", "json", env=env).returncode == 0
 
 
@@ -116,3 +117,22 @@ def test_damaged_database_is_not_reported_as_busy(env, tmp_path):
     assert done.returncode not in (0, 75)
     assert "held by" not in done.stderr
     assert "Unable to open the chdb engine" in done.stderr
+
+
+def test_commands_started_together_wait_for_each_other(env):
+    assert cli("sql", "SELECT 1", env=env).returncode == 0  # the database exists
+    command = ["sql", "SELECT count() AS n FROM system.tables", "--format", "json", "--wait", "60"]
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-m", "cc_pipeline.cli", *command],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    outputs = [p.communicate(timeout=120) for p in started]
+    for process, (out, err) in zip(started, outputs, strict=True):
+        assert process.returncode == 0, err
+        assert json.loads(out)[0]["n"] > 0

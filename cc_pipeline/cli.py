@@ -87,6 +87,7 @@ def _dispatch(argv: Sequence[str] | None, executable: bool = False) -> tuple[int
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
+    from cc_pipeline.files.cursors import SourceBusy
     from cc_pipeline.files.diskfull import DiskFull
     from cc_pipeline.resources.engine_lock import EmbeddedDatabaseBusy
     from cc_pipeline.schema import AppliedMigrationChanged
@@ -103,7 +104,7 @@ def _dispatch(argv: Sequence[str] | None, executable: bool = False) -> tuple[int
 
     try:
         code = int(args.func(args) or 0)
-    except EmbeddedDatabaseBusy as exc:  # another process holds the embedded database
+    except (EmbeddedDatabaseBusy, SourceBusy) as exc:  # another process holds it
         print(exc, file=sys.stderr)
         return 75, False
     except AppliedMigrationChanged as exc:  # the database's schema history differs from the files

@@ -105,7 +105,7 @@ class Migration:
     @property
     def rebuilds(self) -> tuple[str, ...]:
         """The rollup tables whose shape this migration changes (its ``-- rebuilds:`` lines)."""
-        names = []
+        names: list[str] = []
         for listed in REBUILDS_MARKER.findall(self.text):
             names.extend(name.strip() for name in listed.split(",") if name.strip())
         return tuple(names)

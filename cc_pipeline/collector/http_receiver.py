@@ -125,14 +125,15 @@ class OtlpHttpHandler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.reader = DeadlineReader(self.connection)
-        self.rfile = io.BufferedReader(self.reader, 64 * 1024)
+        self.buffered = io.BufferedReader(self.reader, 64 * 1024)
+        self.rfile = self.buffered
 
     def handle_one_request(self) -> None:
         """Wait ``idle_timeout`` for a request, then give its headers ``header_timeout``."""
         limits = self.server.limits
         self.reader.phase(limits.idle_timeout)
         try:
-            if not self.rfile.peek(1):
+            if not self.buffered.peek(1):
                 self.close_connection = True
                 return
         except (TimeoutError, OSError):

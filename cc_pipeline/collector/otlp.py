@@ -126,7 +126,7 @@ def _b64_to_hex(value: str) -> str:
     return base64.b64decode(value).hex()
 
 
-def parse_protobuf(signal: Signal, body: bytes) -> Message:
+def parse_protobuf(signal: Signal, body: bytes | bytearray) -> Message:
     message = signal.request()
     try:
         message.ParseFromString(body)
@@ -135,7 +135,7 @@ def parse_protobuf(signal: Signal, body: bytes) -> Message:
     return message
 
 
-def parse_json(signal: Signal, body: bytes) -> Message:
+def parse_json(signal: Signal, body: bytes | bytearray) -> Message:
     """Parse an OTLP/JSON body (hex ids; unknown fields ignored as the spec requires)."""
     try:
         tree = orjson.loads(body)

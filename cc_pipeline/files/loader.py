@@ -13,7 +13,7 @@ import os
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -81,8 +81,11 @@ class BatchSink(Protocol):
     and be safe to write again after a crash), and ``close()``, called when the run ends.
     """
 
-    source: str
-    tables: Sequence[str]
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def tables(self) -> Sequence[str]: ...
 
     def prepare(self, client: Any) -> None: ...
 
@@ -226,7 +229,7 @@ def read_ahead(
     max_batch_bytes: int,
     max_line_bytes: int,
     sink: BatchSink,
-) -> Iterator[BatchGroup | FileEnd]:
+) -> Generator[BatchGroup | FileEnd, None, None]:
     """The files' new lines as groups of batches to load, and a ``FileEnd`` after each file,
     read, grouped and framed by a background thread up to one group ahead.
 

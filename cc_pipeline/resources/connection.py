@@ -189,9 +189,9 @@ def connection_from_env(busy_timeout_s: float | None = None) -> ClickHouseConnec
     ``CLICKHOUSE_DATABASE`` describe it.
     """
     configured = settings.current().clickhouse
-    timeout = {} if busy_timeout_s is None else {"busy_timeout_s": busy_timeout_s}
+    timeout = ClickHouseConnection.busy_timeout_s if busy_timeout_s is None else busy_timeout_s
     if configured.mode == "embedded":
-        return ClickHouseConnection(mode="embedded", **timeout)
+        return ClickHouseConnection(mode="embedded", busy_timeout_s=timeout)
     return ClickHouseConnection(
         mode="server",
         host=configured.host,
@@ -200,7 +200,7 @@ def connection_from_env(busy_timeout_s: float | None = None) -> ClickHouseConnec
         password=configured.password,
         secure=configured.secure,
         database=configured.database,
-        **timeout,
+        busy_timeout_s=timeout,
     )
 
 

@@ -16,7 +16,7 @@ from pydantic import Field
 
 from cc_pipeline import settings
 from cc_pipeline.stack.base import DockerUnavailable, ServiceState, StackStatus
-from cc_pipeline.stack.compose import DockerStack
+from cc_pipeline.stack.compose import DockerStack, compose_home
 from cc_pipeline.stack.local import LocalStack
 
 Mode = Literal["local", "docker", "auto"]
@@ -58,9 +58,10 @@ class StackResource(ConfigurableResource):
         )
 
     def docker(self) -> DockerStack:
-        kwargs = {"compose_dir": Path(self.compose_dir)} if self.compose_dir else {}
         return DockerStack(
-            output_dir=self.output_path(), clickhouse_direct=self.clickhouse_direct, **kwargs
+            output_dir=self.output_path(),
+            clickhouse_direct=self.clickhouse_direct,
+            compose_dir=Path(self.compose_dir) if self.compose_dir else compose_home(),
         )
 
     def backend(self) -> LocalStack | DockerStack:

@@ -17,6 +17,7 @@ import shutil
 import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +39,9 @@ Runner = Callable[[Sequence[str]], subprocess.CompletedProcess]
 
 
 def default_client() -> Any:
-    import docker
+    from docker.client import from_env
 
-    return docker.from_env(timeout=5)
+    return from_env(timeout=5)
 
 
 def run_command(cmd: Sequence[str]) -> subprocess.CompletedProcess:
@@ -176,11 +177,11 @@ class DockerStack:
         out: list[str] = []
         for name in [service] if service else list(CONTAINERS):
             try:
-                container = self._call(lambda n=name: client.containers.get(n))
+                container = self._call(partial(client.containers.get, name))
             except docker.errors.NotFound:
                 out.append(f"== {name}: no such container")
                 continue
-            raw = self._call(lambda c=container: c.logs(tail=tail, timestamps=True))
+            raw = self._call(partial(container.logs, tail=tail, timestamps=True))
             out.append(f"== {name}")
             out.append(raw.decode(errors="replace").rstrip("\n"))
         return "\n".join(out) + "\n"

@@ -19,6 +19,8 @@ test: install
 
 lint: install
 	.venv/bin/ruff check cc_pipeline tests bench
+	.venv/bin/ruff format --check cc_pipeline tests bench
+	.venv/bin/mypy
 
 format: install
 	.venv/bin/ruff check --fix cc_pipeline tests bench

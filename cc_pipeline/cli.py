@@ -33,17 +33,18 @@ COMMAND_MODULES = {
     "budgets": "cc_pipeline.budgets.commands",
     "statusline": "cc_pipeline.limits.statusline",
 }
-# Exit status when an applied migration's file was changed (sysexits' EX_CONFIG).
-EXIT_SCHEMA_CHANGED = 78
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser with every command, or with only ``command``'s module when it is known."""
     import argparse
 
+    from cc_pipeline.console import EXIT_CODES_HELP
+
     parser = argparse.ArgumentParser(
         prog="cc-pipeline",
         description="Claude Code usage and cost: telemetry and transcripts into ClickHouse.",
+        epilog=EXIT_CODES_HELP,
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     if command in COMMAND_MODULES:
@@ -87,6 +88,7 @@ def _dispatch(argv: Sequence[str] | None, executable: bool = False) -> tuple[int
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
+    from cc_pipeline.console import EXIT_BUSY, EXIT_DISK_FULL, EXIT_SCHEMA_CHANGED
     from cc_pipeline.files.cursors import SourceBusy
     from cc_pipeline.files.diskfull import DiskFull
     from cc_pipeline.resources.engine_lock import EmbeddedDatabaseBusy
@@ -106,13 +108,13 @@ def _dispatch(argv: Sequence[str] | None, executable: bool = False) -> tuple[int
         code = int(args.func(args) or 0)
     except (EmbeddedDatabaseBusy, SourceBusy) as exc:  # another process holds it
         print(exc, file=sys.stderr)
-        return 75, False
+        return EXIT_BUSY, False
     except AppliedMigrationChanged as exc:  # the database's schema history differs from the files
         print(f"cc-pipeline: {exc}", file=sys.stderr)
         return EXIT_SCHEMA_CHANGED, False
     except DiskFull as exc:  # says which disk is full and what to do
         print(exc, file=sys.stderr)
-        return DiskFull.exit_code, False
+        return EXIT_DISK_FULL, False
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130, False

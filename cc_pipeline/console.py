@@ -13,15 +13,26 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal, TextIO
 
+# Exit statuses every command keeps (sysexits' numbers where one fits).
+EXIT_OK = 0
+EXIT_CHECK_FAILED = 1
+EXIT_USAGE = 2
+EXIT_DISK_FULL = 74
+EXIT_BUSY = 75
+EXIT_SCHEMA_CHANGED = 78
+EXIT_CODES_HELP = (
+    "exit status: 0 ok, 1 a check failed (or a query was refused), 2 bad usage, 74 a disk is "
+    "full, 75 the database or a source is busy (held by another process past --wait), "
+    "78 an applied schema migration was changed, 130 interrupted"
+)
+
 OutputFormat = Literal["table", "json", "csv"]
 FORMATS: tuple[OutputFormat, ...] = ("table", "json", "csv")
 
 # Data may hold terminal escape sequences (a model or project name is whatever the source
-# said): every C0/C1 control character but tab and newline is shown as a visible escape.
+# said): every C0/C1 control character but the line break is shown as a visible escape.
 _CONTROLS = {
-    code: f"\\x{code:02x}"
-    for code in (*range(0x00, 0x20), *range(0x7F, 0xA0))
-    if chr(code) not in "\t\n"
+    code: f"\\x{code:02x}" for code in (*range(0x00, 0x20), *range(0x7F, 0xA0)) if code != 0x0A
 }
 
 
@@ -37,6 +48,11 @@ def add_wait_option(parser: Any, default: float = 600.0) -> None:
         default=default,
         help=f"seconds to wait for a busy embedded database (default {default:.0f})",
     )
+
+
+def add_command(subparsers: Any, name: str, *, help: str, description: str) -> Any:
+    """A sub-command whose ``--help`` ends with the exit statuses every command keeps."""
+    return subparsers.add_parser(name, help=help, description=description, epilog=EXIT_CODES_HELP)
 
 
 def add_format_option(parser: argparse.ArgumentParser, default: OutputFormat = "table") -> None:

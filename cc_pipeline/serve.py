@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from cc_pipeline import settings
-from cc_pipeline.console import say
+from cc_pipeline.console import add_command, say
 from cc_pipeline.stack.serving import start_for_serve, stop_after_serve
 
 WRITER_POOL = "clickhouse_writer"
@@ -65,7 +65,8 @@ def write_workspace(home: Path) -> Path:
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "serve",
         help="start the Dagster UI and daemon (schedules and sensors on)",
         description="Start the Dagster UI and daemon on the embedded default. Ctrl-C stops it.",

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from cc_pipeline import shipped, sqlfiles
-from cc_pipeline.cli import EXIT_SCHEMA_CHANGED, main
+from cc_pipeline.cli import main
+from cc_pipeline.console import EXIT_SCHEMA_CHANGED
 from cc_pipeline.resources.clickhouse import ClickHouseResource
 from cc_pipeline.rollups import refresh
 from cc_pipeline.rollups.refresh import refresh_rollups

@@ -5,20 +5,26 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from cc_pipeline.console import add_format_option, add_wait_option, print_rows, say
-
-EXIT_OVER = 2
-EXIT_BAD_FILE = 78  # sysexits' EX_CONFIG
+from cc_pipeline.console import (
+    EXIT_CHECK_FAILED,
+    EXIT_USAGE,
+    add_command,
+    add_format_option,
+    add_wait_option,
+    print_rows,
+    say,
+)
 
 
 def register(subparsers: Any) -> None:
     """``cc-pipeline budgets``."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "budgets",
         help="spend, forecast and state (ok, warn, over) of every budget in budgets.yaml",
         description="Evaluates the budgets of CC_PIPELINE_BUDGETS (default "
-        "CC_PIPELINE_HOME/budgets.yaml) against the rollups as of the last refresh. Exits 2 "
-        "when a budget is over, 78 when the file is invalid.",
+        "CC_PIPELINE_HOME/budgets.yaml) against the rollups as of the last refresh. Exits 1 "
+        "when a budget is over, 2 when the file is invalid.",
     )
     add_format_option(parser)
     parser.add_argument(
@@ -46,11 +52,11 @@ def run_budgets(args: argparse.Namespace) -> int:
             evaluations = evaluate_budgets(client, budgets)
     except BudgetError as exc:
         say(str(exc))
-        return EXIT_BAD_FILE
+        return EXIT_USAGE
     print_rows(HEADERS, [e.row() for e in evaluations], args.format)
     if args.notify:
         from cc_pipeline.budgets.alerts import send_alerts
 
         outcome = send_alerts(evaluations, log=say)
         say(f"{len(outcome.sent)} crossing(s) sent, {len(outcome.failed)} webhook(s) failed")
-    return EXIT_OVER if any(e.state == "over" for e in evaluations) else 0
+    return EXIT_CHECK_FAILED if any(e.state == "over" for e in evaluations) else 0

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from cc_pipeline.console import say
+from cc_pipeline.console import add_command, say
 
 MiB = 1024 * 1024
 
@@ -63,7 +63,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "collector",
         help="run the local OTLP receiver in the foreground",
         description="Receive OTLP (gRPC and HTTP, protobuf and JSON) and write the "

@@ -8,11 +8,12 @@ import http.server
 import webbrowser
 from typing import Any
 
-from cc_pipeline.console import add_wait_option, say
+from cc_pipeline.console import add_command, add_wait_option, say
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "dashboard",
         help="build the offline HTML dashboard and open it (or serve it with --serve)",
         description="Build the dashboard from the rollup tables and open it in a browser.",

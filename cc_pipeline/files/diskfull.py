@@ -8,6 +8,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from cc_pipeline.console import EXIT_DISK_FULL
+
 # What ClickHouse says when it cannot write a part or reserve room for a merge.
 CLICKHOUSE_DISK_FULL = ("No space left on device", "Cannot reserve space", "NOT_ENOUGH_SPACE")
 FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
@@ -17,7 +19,7 @@ class DiskFull(RuntimeError):
     """A load stopped because a disk (or a quota) is full. The CLI prints the message
     without a traceback and exits with ``exit_code`` (74, ``EX_IOERR``)."""
 
-    exit_code = 74
+    exit_code = EXIT_DISK_FULL
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:

@@ -215,7 +215,10 @@ def main() -> int:
 
 def register(subparsers: Any) -> None:
     """``cc-pipeline statusline``."""
-    parser = subparsers.add_parser(
+    from cc_pipeline.console import add_command
+
+    parser = add_command(
+        subparsers,
         "statusline",
         help="Claude Code status line: today's cost, 5-hour block, budgets, rate limits",
         description="Reads Claude Code's status line JSON on stdin and prints one line; "

@@ -7,7 +7,7 @@ import json
 import os
 from typing import Any
 
-from cc_pipeline.console import say
+from cc_pipeline.console import add_command, say
 
 
 def _add_mode(parser: argparse.ArgumentParser) -> None:
@@ -21,7 +21,8 @@ def _add_mode(parser: argparse.ArgumentParser) -> None:
 
 
 def register(subparsers: Any) -> None:
-    stack = subparsers.add_parser(
+    stack = add_command(
+        subparsers,
         "stack",
         help="start, stop and inspect the telemetry stack (local receiver or Docker)",
         description="The stack Claude Code sends OTLP to: the local receiver (default) or "
@@ -47,7 +48,8 @@ def register(subparsers: Any) -> None:
             action.add_argument("--service", default=None, help="one service only")
         action.set_defaults(func=run_stack)
 
-    env = subparsers.add_parser(
+    env = add_command(
+        subparsers,
         "env",
         help="print (or write) the env that points Claude Code at the stack",
         description="Telemetry environment for Claude Code: source it, then restart Claude "

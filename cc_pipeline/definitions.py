@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from cc_pipeline import automation
 from cc_pipeline.health import definitions as health
 from cc_pipeline.resources.clickhouse import clickhouse_from_env
 from cc_pipeline.resources.stack import stack_from_env
@@ -14,6 +15,12 @@ defs = dg.Definitions.merge(
     transcripts.defs,
     rollups.defs,
     health.defs,
+    dg.Definitions(
+        sensors=[
+            automation.automation_sensor(),
+            automation.freshness_sensor([*telemetry.freshness_checks, *rollups.freshness_checks]),
+        ]
+    ),
     dg.Definitions(
         resources={
             "clickhouse": clickhouse_from_env(password_as_env_var=True),

@@ -70,9 +70,13 @@ def export(serving: Serving, body: bytes) -> None:
             raise SystemExit(f"the receiver answered {response.status}")
 
 
-def visible(serving: Serving) -> set[str]:
+def visible(serving: Serving) -> set[str] | None:
+    """Request ids in usage_requests; None when a run took the database between the query's
+    check that it was free and its opening it (the poll is then simply repeated)."""
     done = serving.cli("sql", "--format", "json", "--wait", "120", POLL_SQL)
     if done.returncode != 0:
+        if "Cannot lock file" in done.stderr:
+            return None
         raise SystemExit(f"cc-pipeline sql failed: {done.stderr[-1000:]}")
     return {row["request_id"] for row in json.loads(done.stdout)}
 
@@ -96,7 +100,7 @@ def measure(serving: Serving, events: int, every_s: float, timeout_s: float) -> 
         started = time.monotonic()
         found = visible(serving)
         poll_seconds.append(time.monotonic() - started)
-        for request_id in found & sent.keys() - seen.keys():
+        for request_id in (found or set()) & sent.keys() - seen.keys():
             seen[request_id] = time.monotonic()
         print(f"sent {len(sent)}, visible {len(seen)}", flush=True)
         if deadline is not None and time.monotonic() > deadline:

@@ -1,5 +1,5 @@
 # cc_pipeline: make run (Dagster UI + daemon, embedded default) and make test.
-.PHONY: install lock run test lint format bench bench-backfill bench-rollups bench-collector bench-statusline parity clean
+.PHONY: install lock run test lint format bench bench-backfill bench-rollups bench-collector bench-statusline bench-freshness bench-startup parity clean
 
 install:
 	@scripts/install.sh
@@ -65,3 +65,15 @@ bench-collector: install
 RUNS ?= 50
 bench-statusline: install
 	.venv/bin/python -m bench.statusline --runs $(RUNS)
+
+# Freshness: the real `cc-pipeline serve` in a scratch home; EVENTS Claude Code-shaped OTLP/HTTP
+# api_request batches to its receiver, one every EVERY seconds; p50/p95 export -> usage_requests.
+EVENTS ?= 20
+EVERY ?= 5
+bench-freshness: install
+	.venv/bin/python -m bench.freshness --events $(EVENTS) --every $(EVERY)
+
+# Start-up: seconds from `cc-pipeline serve` until the UI answers with the definitions loaded.
+STARTS ?= 3
+bench-startup: install
+	.venv/bin/python -m bench.startup --repeat $(STARTS)

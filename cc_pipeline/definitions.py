@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from cc_pipeline import automation
 from cc_pipeline.budgets import definitions as budgets
 from cc_pipeline.health import definitions as health
 from cc_pipeline.resources.clickhouse import clickhouse_from_env
@@ -17,9 +18,18 @@ defs = dg.Definitions.merge(
     health.defs,
     budgets.defs,
     dg.Definitions(
+        sensors=[
+            automation.automation_sensor(),
+            automation.freshness_sensor([*telemetry.freshness_checks, *rollups.freshness_checks]),
+        ]
+    ),
+    dg.Definitions(
+        # One step per run writes at a time anyway (the writer pool); running it in the run's
+        # own process saves a second interpreter start per run.
+        executor=dg.in_process_executor,
         resources={
             "clickhouse": clickhouse_from_env(password_as_env_var=True),
             "stack": stack_from_env(),
-        }
+        },
     ),
 )

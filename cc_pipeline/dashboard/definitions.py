@@ -1,13 +1,17 @@
 """Dagster face of the dashboard: an asset rebuilt after every rollup refresh."""
 
+from datetime import timedelta
+
 import dagster as dg
 
-from cc_pipeline import catalog
+from cc_pipeline import automation, catalog
 from cc_pipeline.resources.clickhouse import ClickHouseResource
 from cc_pipeline.serve import WRITER_POOL
 
 # The tables the dashboard's queries read (tests/test_catalog.py checks them against the SQL).
 INPUTS = list(catalog.dashboard_inputs())
+# Rebuilt after every rollup refresh, and the rollups run at least every five minutes.
+STALE_AFTER = timedelta(minutes=15)
 
 
 @dg.asset(
@@ -16,6 +20,10 @@ INPUTS = list(catalog.dashboard_inputs())
     deps=INPUTS,
     kinds={"html"},
     pool=WRITER_POOL,
+    automation_condition=automation.dashboard_condition(["usage_requests"]),
+    freshness_policy=dg.FreshnessPolicy.time_window(
+        fail_window=STALE_AFTER, warn_window=timedelta(minutes=10)
+    ),
 )
 def dashboard_asset(
     context: dg.AssetExecutionContext, clickhouse: ClickHouseResource
@@ -41,4 +49,9 @@ def dashboard_asset(
     )
 
 
-defs = dg.Definitions(assets=[dashboard_asset])
+with automation.freshness_builders():
+    dashboard_freshness_checks = dg.build_last_update_freshness_checks(
+        assets=[dashboard_asset], lower_bound_delta=STALE_AFTER
+    )
+
+defs = dg.Definitions(assets=[dashboard_asset], asset_checks=dashboard_freshness_checks)

@@ -1,13 +1,20 @@
-"""Dagster face of the rollups: the rollup table assets, their checks, schedule and day job."""
+"""Dagster face of the rollups: the day-partitioned rollup assets, their checks and schedules.
+
+The rollups run eagerly after any upstream table changed (see ``cc_pipeline.automation``); a
+schedule every five minutes and a nightly full rebuild are the backstop. Days are partitions:
+a backfill of chosen days from the UI rebuilds exactly those days (in one run).
+"""
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import dagster as dg
+from pydantic import Field
 
-from cc_pipeline import catalog
-from cc_pipeline.dashboard.definitions import dashboard_asset
+from cc_pipeline import automation, catalog
+from cc_pipeline.automation import freshness_builders
+from cc_pipeline.dashboard.definitions import dashboard_asset, dashboard_freshness_checks
 from cc_pipeline.resources.clickhouse import ClickHouseResource
 from cc_pipeline.serve import WRITER_POOL
 from cc_pipeline.warehouse.assets import asset_specs
@@ -26,12 +33,46 @@ CHECKS = {
     "sources_agree": "usage_requests",
     "ingestion_fresh": "usage_requests",
 }
+# A failure of these stops what reads the rollups (the dashboard) from being rebuilt.
+BLOCKING = frozenset({"no_duplicate_requests", "no_negative_values"})
 DAYS = dg.DailyPartitionsDefinition(start_date="2025-02-01", end_offset=1)
+# The backstop schedule refreshes every five minutes: older than fifteen means it stopped.
+FRESHNESS = dg.FreshnessPolicy.time_window(
+    fail_window=timedelta(minutes=15), warn_window=timedelta(minutes=10)
+)
+# Tags of runs the pipeline launched itself; any other run of chosen days was asked for.
+LAUNCHED_BY_PIPELINE = (
+    "dagster/schedule_name",
+    "dagster/sensor_name",
+    "dagster/from_automation_condition",
+    "dagster/auto_materialize",
+)
 
 
 class RollupConfig(dg.Config):
-    full: bool = False
-    """Rebuild every day any source holds, not only the days that changed."""
+    full: bool = Field(
+        default=False,
+        description="Rebuild every day any source holds, not only the days that changed.",
+    )
+
+
+def _specs() -> list[dg.AssetSpec]:
+    return [
+        spec.replace_attributes(
+            automation_condition=automation.rollup_condition(), freshness_policy=FRESHNESS
+        )
+        for spec in asset_specs(GROUP)
+    ]
+
+
+def chosen_days(context: dg.AssetExecutionContext) -> list[date] | None:
+    """The days of the run's partitions when a person chose them (a launch or backfill from
+    the UI or API); None for the pipeline's own runs, which rebuild what changed."""
+    if any(tag in context.run.tags for tag in LAUNCHED_BY_PIPELINE):
+        return None
+    window = context.partition_time_window
+    first, last = window.start.date(), window.end.date()
+    return [first + timedelta(days=i) for i in range((last - first).days)]
 
 
 def _preview(client: "Warehouse") -> str:
@@ -117,8 +158,13 @@ def materialize_results(
 
 @dg.multi_asset(
     name="refresh_rollups",
-    specs=asset_specs(GROUP),
-    check_specs=[dg.AssetCheckSpec(name, asset=asset) for name, asset in CHECKS.items()],
+    specs=_specs(),
+    check_specs=[
+        dg.AssetCheckSpec(name, asset=asset, blocking=name in BLOCKING)
+        for name, asset in CHECKS.items()
+    ],
+    partitions_def=DAYS,
+    backfill_policy=dg.BackfillPolicy.single_run(),
     pool=WRITER_POOL,
 )
 def refresh_rollups_asset(
@@ -128,71 +174,77 @@ def refresh_rollups_asset(
 
     Each changed day is rebuilt in a staging twin and swapped in with REPLACE PARTITION (its
     day partition of usage_requests, its month, other days copied over, of the small rollups),
-    so a refresh costs what changed, not the whole history.
+    so a refresh costs what changed, not the whole history. A run of days chosen by hand (a
+    backfill of partitions) also rebuilds exactly those days, after the changed ones.
     A request seen in both sources is counted once (matched on request_id; telemetry wins for
     cost and timing). Billing blocks are recomputed from the first changed day on. The checks
-    run over the whole tables after the refresh.
+    run over the whole tables after the refresh; duplicate request ids and negative values
+    block the dashboard.
     """
     from cc_pipeline.rollups.refresh import refresh_rollups
 
+    days = chosen_days(context)
     with clickhouse.connect(on_wait=context.log.info) as client:
         summary = refresh_rollups(client, full=config.full, log=context.log.info)
+        if days:
+            context.log.info(f"rebuilding the chosen days {days[0]} .. {days[-1]}")
+            chosen = refresh_rollups(client, days=days, log=context.log.info)
+            summary.days = sorted(set(summary.days) | set(chosen.days))
+            summary.blocks_written += chosen.blocks_written
+            summary.seconds += chosen.seconds
         yield from materialize_results(client, summary)
-
-
-@dg.op(
-    description="Rebuild the rollups of the run's day partitions (and blocks from the first).",
-    pool=WRITER_POOL,
-)
-def rebuild_rollup_days(context: dg.OpExecutionContext, clickhouse: ClickHouseResource) -> None:
-    from cc_pipeline.rollups.refresh import refresh_rollups
-
-    window = context.partition_time_window
-    first, last = window.start.date(), window.end.date()
-    days = [first + timedelta(days=i) for i in range((last - first).days)]
-    with clickhouse.connect(on_wait=context.log.info) as client:
-        summary = refresh_rollups(client, days=days, log=context.log.info)
-        for table in TABLES:
-            context.log_event(
-                dg.AssetMaterialization(
-                    asset_key=table,
-                    description=f"rebuilt {first} .. {last - timedelta(days=1)}",
-                    metadata={
-                        **_table_metadata(client, table),
-                        "days_rebuilt": len(days),
-                        "seconds": round(summary.seconds, 3),
-                    },
-                )
-            )
-
-
-@dg.job(
-    name="rebuild_rollup_days_job",
-    partitions_def=DAYS,
-    description="Rebuild the rollups of chosen days (pick a day or launch a backfill of days).",
-)
-def rebuild_rollup_days_job() -> None:
-    rebuild_rollup_days()
 
 
 refresh_rollups_job = dg.define_asset_job(
     "refresh_rollups_job",
     selection=dg.AssetSelection.groups(GROUP, "dashboard"),
-    description="Refresh the rollups of the changed days, run their checks, rebuild the dashboard.",
+    description="Refresh the rollups of the changed days (and of the chosen days when launched "
+    "by hand), run their checks, rebuild the dashboard.",
 )
 
-refresh_rollups_schedule = dg.ScheduleDefinition(
+
+def _latest_day(_context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    return dg.RunRequest(partition_key=DAYS.get_last_partition_key())
+
+
+def _full_rebuild(_context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    return dg.RunRequest(
+        partition_key=DAYS.get_last_partition_key(),
+        run_config=dg.RunConfig(ops={"refresh_rollups": RollupConfig(full=True)}),
+        tags={"cc_pipeline/reconciliation": "nightly"},
+    )
+
+
+refresh_rollups_schedule = automation.backstop_schedule(
     name="refresh_rollups_every_5_minutes",
     job=refresh_rollups_job,
-    cron_schedule="2-59/5 * * * *",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Two minutes after each telemetry ingestion: refresh changed days, then the "
-    "dashboard.",
+    cron="*/5 * * * *",
+    description="Backstop: refresh the changed days and the dashboard every five minutes. A "
+    "refresh that starts while an ingestion runs waits for it (one writer at a time).",
+    request=_latest_day,
 )
 
+reconcile_rollups_schedule = automation.backstop_schedule(
+    name="rebuild_rollups_nightly",
+    job=refresh_rollups_job,
+    cron="30 3 * * *",
+    description="Nightly full reconciliation: rebuild every day any source holds.",
+    request=_full_rebuild,
+)
+
+
+# Yesterday's rollups are expected by 01:00 UTC (the backstop refreshes every five minutes).
+with freshness_builders():
+    freshness_checks = [
+        *dg.build_time_partition_freshness_checks(
+            assets=[refresh_rollups_asset], deadline_cron="0 1 * * *"
+        ),
+        *dashboard_freshness_checks,
+    ]
 
 defs = dg.Definitions(
     assets=[refresh_rollups_asset, dashboard_asset],
-    jobs=[refresh_rollups_job, rebuild_rollup_days_job],
-    schedules=[refresh_rollups_schedule],
+    asset_checks=freshness_checks,
+    jobs=[refresh_rollups_job],
+    schedules=[refresh_rollups_schedule, reconcile_rollups_schedule],
 )

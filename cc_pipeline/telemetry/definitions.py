@@ -1,29 +1,83 @@
-"""Dagster face of telemetry ingestion: the otel_* table assets, their job and schedule."""
+"""Dagster face of telemetry ingestion: the otel_* table assets, their job and schedule.
+
+The tables sit downstream of the collector's output folder (``otel_collector_files``) and are
+ingested when it is observed with new bytes (see ``cc_pipeline.automation``); the schedule is
+the backstop.
+"""
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
+from pydantic import Field
 
-from cc_pipeline import catalog
+from cc_pipeline import automation, catalog, settings, sources, sqlfiles
+from cc_pipeline.health.sources import COLLECTOR_FILES
 from cc_pipeline.resources.clickhouse import ClickHouseResource
 from cc_pipeline.serve import WRITER_POOL
 from cc_pipeline.warehouse.assets import asset_specs
 
+if TYPE_CHECKING:
+    from cc_pipeline.warehouse import Warehouse
+
 GROUP = catalog.TELEMETRY
 TABLES = {relation.name: relation.description for relation in catalog.assets(GROUP)}
+# Telemetry arrives while Claude Code is used: a day without any is worth a look.
+FRESHNESS = dg.FreshnessPolicy.time_window(
+    fail_window=timedelta(hours=24), warn_window=timedelta(hours=6)
+)
 
 
 class TelemetryIngestConfig(dg.Config):
-    source_dir: str | None = None
-    """Folder of Collector JSONL; default CC_PIPELINE_HOME/otel."""
-    keep_content: bool | None = None
-    """Store prompts, responses and tool inputs too (default off; env CC_PIPELINE_KEEP_CONTENT)."""
+    source_dir: str | None = Field(
+        default=None,
+        description="Folder of Collector JSONL to read; default CC_PIPELINE_TELEMETRY_DIR, "
+        "else CC_PIPELINE_HOME/otel.",
+    )
+    keep_content: bool | None = Field(
+        default=None,
+        description="Store prompts, responses and tool inputs too (default off; env "
+        "CC_PIPELINE_KEEP_CONTENT).",
+    )
+
+
+def _specs() -> list[dg.AssetSpec]:
+    """The catalog's specs, downstream of the collector output, ingested when it has new
+    bytes; a run that finds nothing new materializes nothing (so nothing downstream runs)."""
+    return [
+        spec.merge_attributes(deps=[COLLECTOR_FILES]).replace_attributes(
+            automation_condition=automation.ingest_condition(),
+            freshness_policy=FRESHNESS,
+            skippable=True,
+        )
+        for spec in asset_specs(GROUP)
+    ]
+
+
+def quarantine_of_run(
+    client: "Warehouse", source: str, ranges: dict[str, tuple[int, int]]
+) -> list[tuple[str, int]]:
+    """(reason, lines) quarantined in the byte ranges a run committed, most frequent first."""
+    if not ranges:
+        return []
+    keys = list(ranges)
+    rows = client.query(
+        sqlfiles.load("telemetry/quarantine_of_run.sql"),
+        parameters={
+            "source": source,
+            "keys": keys,
+            "starts": [ranges[k][0] for k in keys],
+            "ends": [ranges[k][1] for k in keys],
+        },
+    ).result_rows
+    return [(str(reason), int(lines)) for reason, lines in rows]
 
 
 @dg.multi_asset(
     name="ingest_telemetry",
-    specs=asset_specs(GROUP),
+    specs=_specs(),
     check_specs=[
         dg.AssetCheckSpec(
             "no_lines_quarantined",
@@ -43,9 +97,9 @@ def ingest_telemetry_asset(
     Reads the live file and its rotated backups, follows renames, notices truncation, never
     consumes a partial last line and moves its cursor only after the rows are stored.
     Bad lines go to `ingest_quarantine` with the reason; prompts, responses and tool inputs
-    are not stored unless opted in.
+    are not stored unless opted in. A run that reads no new bytes materializes nothing.
     """
-    from cc_pipeline.telemetry.ingest import ingest_telemetry
+    from cc_pipeline.telemetry.ingest import cursor_path_for, ingest_telemetry
 
     last_logged = [0]
 
@@ -54,7 +108,9 @@ def ingest_telemetry_asset(
             last_logged[0] = done
             context.log.info(f"{done / 2**20:.1f} of {total / 2**20:.1f} MB read ({path})")
 
-    folder = Path(config.source_dir) if config.source_dir else None
+    folder = Path(config.source_dir) if config.source_dir else settings.telemetry_dir()
+    cursor_path = cursor_path_for(folder.expanduser().resolve())
+    before = sources.cursor_offsets(cursor_path)
     with clickhouse.connect(on_wait=context.log.info) as client:
         summary = ingest_telemetry(
             client,
@@ -71,18 +127,14 @@ def ingest_telemetry_asset(
                 parameters={"t": list(TABLES)},
             ).result_rows
         )
-        reasons = client.query(
-            "SELECT reason, count() FROM ingest_quarantine WHERE source = 'telemetry' "
-            "AND quarantined_at >= now64(3) - toIntervalSecond({s:UInt32}) "
-            "GROUP BY reason ORDER BY count() DESC LIMIT 10",
-            parameters={"s": int(summary.seconds) + 5},
-        ).result_rows
+        ranges = sources.ranges_read(before, sources.cursor_offsets(cursor_path))
+        reasons = quarantine_of_run(client, "telemetry", ranges)
     context.log.info(
         f"ingested {summary.total_rows} rows from {summary.files_read} file(s), "
         f"{summary.bytes_read} bytes; {summary.quarantined} line(s) quarantined"
     )
     newest = summary.newest_event.isoformat() if summary.newest_event else None
-    for table in TABLES:
+    for table in TABLES if summary.bytes_read else ():
         yield dg.MaterializeResult(
             asset_key=table,
             metadata={
@@ -98,12 +150,13 @@ def ingest_telemetry_asset(
     yield dg.AssetCheckResult(
         check_name="no_lines_quarantined",
         asset_key="otel_logs",
-        passed=summary.quarantined == 0,
+        passed=not reasons,
         severity=dg.AssetCheckSeverity.WARN,
         metadata={
-            "lines_quarantined": dg.MetadataValue.int(summary.quarantined),
+            "lines_quarantined": dg.MetadataValue.int(sum(n for _, n in reasons)),
+            "byte_ranges_read": dg.MetadataValue.int(len(ranges)),
             "reasons": dg.MetadataValue.md(
-                "\n".join(f"- {reason}: {count}" for reason, count in reasons) or "none"
+                "\n".join(f"- {reason}: {count}" for reason, count in reasons[:10]) or "none"
             ),
         },
     )
@@ -115,16 +168,22 @@ ingest_telemetry_job = dg.define_asset_job(
     description="Load new Collector JSONL into ClickHouse.",
 )
 
-ingest_telemetry_schedule = dg.ScheduleDefinition(
+ingest_telemetry_schedule = automation.backstop_schedule(
     name="ingest_telemetry_every_5_minutes",
     job=ingest_telemetry_job,
-    cron_schedule="*/5 * * * *",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Ingest the Collector's new JSONL every five minutes.",
+    cron="*/5 * * * *",
+    description="Backstop: ingest the Collector's new JSONL every five minutes, whatever the "
+    "source sensor saw (skipped while an ingestion is queued or running).",
 )
+
+with automation.freshness_builders():
+    freshness_checks = dg.build_last_update_freshness_checks(
+        assets=[ingest_telemetry_asset], lower_bound_delta=timedelta(hours=24)
+    )
 
 defs = dg.Definitions(
     assets=[ingest_telemetry_asset],
+    asset_checks=freshness_checks,
     jobs=[ingest_telemetry_job],
     schedules=[ingest_telemetry_schedule],
 )

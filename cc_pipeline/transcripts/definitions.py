@@ -1,31 +1,66 @@
-"""Dagster face of the transcript backfill: one hand-launched job (no schedule)."""
+"""Dagster face of the transcript backfill: the transcript_* assets, their job and schedule.
+
+transcript_entries sits downstream of every transcript root (``transcript_root_*``) and is
+loaded when one is observed with new bytes (see ``cc_pipeline.automation``); the job can be
+launched by hand with other roots, and the schedule is the backstop.
+"""
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
+from pydantic import Field
 
-from cc_pipeline import catalog
+from cc_pipeline import automation, catalog
+from cc_pipeline.health.sources import TRANSCRIPT_ROOTS
 from cc_pipeline.resources.clickhouse import ClickHouseResource
 from cc_pipeline.serve import WRITER_POOL
 from cc_pipeline.warehouse.assets import asset_specs
 
 GROUP = catalog.TRANSCRIPTS
+FRESHNESS = dg.FreshnessPolicy.time_window(
+    fail_window=timedelta(hours=24), warn_window=timedelta(hours=6)
+)
 
 
 class TranscriptBackfillConfig(dg.Config):
-    roots: list[str] | None = None
-    """Claude config folders; default CLAUDE_CONFIG_DIR, else ~/.config/claude and ~/.claude."""
-    since: str | None = None
-    """Optional YYYY-MM-DD: skip transcripts not modified since then (they stay unread)."""
-    prices_file: str | None = None
-    """Optional price file laid over the shipped table (default CC_PIPELINE_PRICES)."""
+    roots: list[str] | None = Field(
+        default=None,
+        description="Claude config folders to read; default CLAUDE_CONFIG_DIR, else "
+        "~/.config/claude and ~/.claude.",
+    )
+    since: str | None = Field(
+        default=None,
+        description="Optional YYYY-MM-DD: skip transcripts not modified since then (they stay "
+        "unread).",
+    )
+    prices_file: str | None = Field(
+        default=None,
+        description="Optional price file laid over the shipped table (default CC_PIPELINE_PRICES).",
+    )
+
+
+def _specs() -> list[dg.AssetSpec]:
+    """The catalog's specs; the tables read by no other transcript table sit downstream of
+    the transcript roots. Loaded when a root has new bytes."""
+    specs = []
+    for spec in asset_specs(GROUP):
+        if not spec.deps:
+            spec = spec.merge_attributes(deps=list(TRANSCRIPT_ROOTS))
+        specs.append(
+            spec.replace_attributes(
+                automation_condition=automation.ingest_condition(),
+                freshness_policy=FRESHNESS,
+                skippable=True,
+            )
+        )
+    return specs
 
 
 @dg.multi_asset(
     name="backfill_transcripts",
-    specs=asset_specs(GROUP),
+    specs=_specs(),
     check_specs=[
         dg.AssetCheckSpec(
             "every_model_priced",
@@ -91,27 +126,28 @@ def backfill_transcripts_asset(
         for m in summary.models
     }
     total_cost = sum(m.cost_usd or 0.0 for m in summary.models)
-    yield dg.MaterializeResult(
-        asset_key="transcript_entries",
-        metadata={
-            "lines_added": dg.MetadataValue.int(summary.entries),
-            "files_read": dg.MetadataValue.int(summary.files_read),
-            "files_seen": dg.MetadataValue.int(summary.files_seen),
-            "bytes_read": dg.MetadataValue.int(summary.bytes_read),
-            "lines_quarantined": dg.MetadataValue.int(summary.quarantined),
-            "compact_seconds": dg.MetadataValue.float(round(summary.compact_seconds, 3)),
-            "roots": dg.MetadataValue.text(", ".join(summary.roots) or "-"),
-        },
-    )
-    yield dg.MaterializeResult(
-        asset_key="transcript_requests",
-        metadata={
-            "requests": dg.MetadataValue.int(sum(m.requests for m in summary.models)),
-            "cost_usd": dg.MetadataValue.float(round(total_cost, 6)),
-            "totals_per_model": dg.MetadataValue.json(per_model),
-            "prices": dg.MetadataValue.text("; ".join(summary.price_sources)),
-        },
-    )
+    if summary.bytes_read:  # nothing new: nothing materialized, nothing downstream runs
+        yield dg.MaterializeResult(
+            asset_key="transcript_entries",
+            metadata={
+                "lines_added": dg.MetadataValue.int(summary.entries),
+                "files_read": dg.MetadataValue.int(summary.files_read),
+                "files_seen": dg.MetadataValue.int(summary.files_seen),
+                "bytes_read": dg.MetadataValue.int(summary.bytes_read),
+                "lines_quarantined": dg.MetadataValue.int(summary.quarantined),
+                "compact_seconds": dg.MetadataValue.float(round(summary.compact_seconds, 3)),
+                "roots": dg.MetadataValue.text(", ".join(summary.roots) or "-"),
+            },
+        )
+        yield dg.MaterializeResult(
+            asset_key="transcript_requests",
+            metadata={
+                "requests": dg.MetadataValue.int(sum(m.requests for m in summary.models)),
+                "cost_usd": dg.MetadataValue.float(round(total_cost, 6)),
+                "totals_per_model": dg.MetadataValue.json(per_model),
+                "prices": dg.MetadataValue.text("; ".join(summary.price_sources)),
+            },
+        )
     yield dg.AssetCheckResult(
         check_name="every_model_priced",
         asset_key="transcript_requests",
@@ -137,7 +173,19 @@ backfill_transcripts_job = dg.define_asset_job(
     "backfill_transcripts_job",
     selection=dg.AssetSelection.assets(backfill_transcripts_asset),
     description="Load Claude Code transcripts (usage history before telemetry) into ClickHouse. "
-    "Launch by hand; config: roots, since.",
+    "Runs when a transcript root has new bytes; launch by hand with config roots, since.",
 )
 
-defs = dg.Definitions(assets=[backfill_transcripts_asset], jobs=[backfill_transcripts_job])
+backfill_transcripts_schedule = automation.backstop_schedule(
+    name="backfill_transcripts_every_15_minutes",
+    job=backfill_transcripts_job,
+    cron="*/15 * * * *",
+    description="Backstop: load new transcript lines every fifteen minutes, whatever the "
+    "source sensor saw (skipped while a load is queued or running).",
+)
+
+defs = dg.Definitions(
+    assets=[backfill_transcripts_asset],
+    jobs=[backfill_transcripts_job],
+    schedules=[backfill_transcripts_schedule],
+)

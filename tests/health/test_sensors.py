@@ -41,7 +41,12 @@ def test_parse_collector_prometheus_text() -> None:
 
 def test_sensors_are_running_by_default() -> None:
     sensors = {s.name: s for s in defs.sensors}
-    assert set(sensors) == {"collector_health", "log_run_failures"}
+    assert set(sensors) == {
+        "collector_health",
+        "log_run_failures",
+        "observe_collector_output",
+        "observe_transcript_folders",
+    }
     for sensor in sensors.values():
         assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
 

@@ -33,6 +33,7 @@ def test_materialize_with_dagster(clickhouse_resource: ClickHouseResource, tmp_p
     result = dg.materialize(
         [refresh_rollups_asset, dashboard_asset],
         resources={"clickhouse": clickhouse_resource},
+        partition_key="2026-11-24",  # the fixture's day, chosen as a backfill of it would
     )
     assert result.success
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}

@@ -137,6 +137,19 @@ def _fingerprint(path: StrPath, length: int) -> str:
         return hashlib.sha256(fh.read(length)).hexdigest()
 
 
+def folder_entries(folder: str, skipped: list[SkippedEntry]) -> list[os.DirEntry[str]]:
+    """The entries of ``folder``: none when it is gone; a folder that cannot be listed is
+    reported in ``skipped``."""
+    try:
+        with os.scandir(folder) as listing:
+            return list(listing)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    except OSError as exc:
+        skipped.append(SkippedEntry(folder, f"folder not readable: {os_reason(exc)}"))
+        return []
+
+
 def list_files(
     folder: Path,
     pattern: str = "*",
@@ -154,16 +167,7 @@ def list_files(
     found: list[tuple[float, str, Path]] = []
     stack = [str(folder)]
     while stack:
-        current = stack.pop()
-        try:
-            with os.scandir(current) as listing:
-                entries = list(listing)
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        except OSError as exc:
-            problems.append(SkippedEntry(current, f"folder not readable: {os_reason(exc)}"))
-            continue
-        for entry in entries:
+        for entry in folder_entries(stack.pop(), problems):
             if entry.name.startswith("."):
                 continue
             try:

@@ -26,6 +26,7 @@ from cc_pipeline.files.tailer import (
     NOT_UTF8,
     SkippedEntry,
     display_path,
+    folder_entries,
     os_reason,
     valid_name,
 )
@@ -147,15 +148,7 @@ def discover(
     stack: list[tuple[str, tuple[str, ...]]] = [(str(projects), ())]
     while stack:
         folder, below = stack.pop()
-        try:
-            with os.scandir(folder) as listing:
-                entries = list(listing)
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        except OSError as exc:
-            problems.append(SkippedEntry(folder, f"folder not readable: {os_reason(exc)}"))
-            continue
-        for entry in entries:
+        for entry in folder_entries(folder, problems):
             try:
                 if entry.is_symlink():
                     if on_skip and (entry.name.endswith(".jsonl") or entry.is_dir()):

@@ -77,6 +77,7 @@ def register(subparsers: Any) -> None:
 
 def run_collector(args: argparse.Namespace) -> int:
     from cc_pipeline import settings
+    from cc_pipeline.collector.limits import Limits
     from cc_pipeline.collector.receiver import Receiver, ReceiverConfig
     from cc_pipeline.collector.writer import FsyncPolicy
 
@@ -90,12 +91,14 @@ def run_collector(args: argparse.Namespace) -> int:
         max_backups=args.max_backups,
         fsync=FsyncPolicy(args.fsync),
         fsync_interval=args.fsync_interval,
-        max_request_bytes=int(args.max_body_megabytes * MiB),
-        max_inflight_bytes=int(args.max_inflight_megabytes * MiB),
-        max_connections=args.max_connections,
-        idle_timeout=args.idle_timeout,
-        header_timeout=args.header_timeout,
-        body_timeout=args.body_timeout,
+        limits=Limits(
+            max_body_bytes=int(args.max_body_megabytes * MiB),
+            max_inflight_bytes=int(args.max_inflight_megabytes * MiB),
+            max_connections=args.max_connections,
+            idle_timeout=args.idle_timeout,
+            header_timeout=args.header_timeout,
+            body_timeout=args.body_timeout,
+        ),
     )
     try:
         Receiver(config).serve_until_signalled(announce=say)

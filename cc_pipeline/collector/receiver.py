@@ -9,7 +9,7 @@ from __future__ import annotations
 import signal
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,28 +33,12 @@ class ReceiverConfig:
     http_port: int = 4318
     health_port: int = 13133
     file_name: str = LIVE_FILE
-    max_request_bytes: int = 20 * 1024 * 1024  # the Collector's HTTP max_request_body_size
     max_megabytes: float = 100
     max_backups: int = 100
     grpc_workers: int = 8
     fsync: FsyncPolicy = FsyncPolicy.INTERVAL
     fsync_interval: float = 1.0
-    max_inflight_bytes: int = Limits.max_inflight_bytes
-    max_connections: int = Limits.max_connections
-    idle_timeout: float = Limits.idle_timeout
-    header_timeout: float = Limits.header_timeout
-    body_timeout: float = Limits.body_timeout
-
-    def limits(self) -> Limits:
-        """The OTLP/HTTP listener's bounds."""
-        return Limits(
-            max_body_bytes=self.max_request_bytes,
-            max_inflight_bytes=self.max_inflight_bytes,
-            max_connections=self.max_connections,
-            idle_timeout=self.idle_timeout,
-            header_timeout=self.header_timeout,
-            body_timeout=self.body_timeout,
-        )
+    limits: Limits = field(default_factory=Limits)
 
 
 class Receiver:
@@ -97,10 +81,10 @@ class Receiver:
             self._health = HealthServer((cfg.host, cfg.health_port), self.metrics_text)
             self.health_port = self._health.server_address[1]
             self._grpc, self.grpc_port = build_grpc_server(
-                self.sink, cfg.host, cfg.grpc_port, cfg.max_request_bytes, cfg.grpc_workers,
-                max_concurrent=cfg.max_connections,
+                self.sink, cfg.host, cfg.grpc_port, cfg.limits.max_body_bytes, cfg.grpc_workers,
+                max_concurrent=cfg.limits.max_connections,
             )  # fmt: skip
-            self._http = OtlpHttpServer((cfg.host, cfg.http_port), self.sink, cfg.limits())
+            self._http = OtlpHttpServer((cfg.host, cfg.http_port), self.sink, cfg.limits)
             self.http_port = self._http.server_address[1]
         except BaseException:
             self._close_listeners(grace=0)

@@ -11,6 +11,7 @@ from typing import Any
 
 import grpc
 
+from cc_pipeline.collector.limits import Limits
 from cc_pipeline.collector.receiver import Receiver, ReceiverConfig
 from cc_pipeline.resources.clickhouse import ClickHouseResource
 
@@ -28,9 +29,15 @@ def free_port() -> int:
 
 
 def start_receiver(output: Path, **overrides: Any) -> Receiver:
-    config = ReceiverConfig(output_dir=output, grpc_port=0, http_port=0, health_port=0)
+    """A receiver on free ports; ``overrides`` are ReceiverConfig fields or Limits fields."""
+    limit_names = set(Limits.__dataclass_fields__)
+    limits = Limits(**{k: v for k, v in overrides.items() if k in limit_names})
+    config = ReceiverConfig(
+        output_dir=output, grpc_port=0, http_port=0, health_port=0, limits=limits
+    )
     for key, value in overrides.items():
-        setattr(config, key, value)
+        if key not in limit_names:
+            setattr(config, key, value)
     return Receiver(config).start()
 
 

@@ -18,7 +18,7 @@ LOGS_PB = (OTLP_FIXTURES / "hi_protobuf__0001_logs.pb").read_bytes()
 
 @pytest.fixture
 def receiver(tmp_path: Path):
-    rec = start_receiver(tmp_path / "otel", max_request_bytes=64 * 1024)
+    rec = start_receiver(tmp_path / "otel", max_body_bytes=64 * 1024)
     yield rec
     rec.stop()
 

@@ -14,6 +14,7 @@ import json
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import dagster as dg
@@ -139,8 +140,7 @@ def observe_collector_output(context: dg.SensorEvaluationContext) -> dg.SensorRe
 
 def _transcript_looks() -> dict[str, Callable[[], sources.Backlog]]:
     return {
-        key: (lambda root=root: sources.transcript_backlog(root))
-        for key, root in TRANSCRIPT_ROOTS.items()
+        key: partial(sources.transcript_backlog, root) for key, root in TRANSCRIPT_ROOTS.items()
     }
 
 

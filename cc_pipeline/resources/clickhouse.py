@@ -8,14 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict, fields
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from dagster import ConfigurableResource, EnvVar
 from pydantic import Field
 
 from cc_pipeline import settings
-from cc_pipeline.resources.connection import ClickHouseConnection, EmbeddedDatabaseBusy
+from cc_pipeline.resources.connection import (
+    ClickHouseConnection,
+    EmbeddedDatabaseBusy,
+    connection_from_env,
+)
 from cc_pipeline.warehouse.client import Warehouse
 
 
@@ -41,16 +46,9 @@ class ClickHouseResource(ConfigurableResource):
 
     @property
     def connection(self) -> ClickHouseConnection:
+        """The same settings as the plain connection the shell commands use."""
         return ClickHouseConnection(
-            mode=self.mode,
-            path=self.path,
-            host=self.host,
-            port=self.port,
-            username=self.username,
-            password=self.password,
-            secure=self.secure,
-            database=self.database,
-            busy_timeout_s=self.busy_timeout_s,
+            **{field.name: getattr(self, field.name) for field in fields(ClickHouseConnection)}
         )
 
     @property
@@ -73,21 +71,12 @@ def clickhouse_from_env(password_as_env_var: bool = False) -> ClickHouseResource
     Dagster gets the password as an ``EnvVar`` so it is read at run time and never shown in
     the UI.
     """
-    configured = settings.current().clickhouse
-    if configured.mode == "embedded":
-        return ClickHouseResource(mode="embedded")
-    password: str | EnvVar = configured.password
-    if password_as_env_var:
-        password = EnvVar("CLICKHOUSE_PASSWORD") if configured.password_set else ""
-    return ClickHouseResource(
-        mode="server",
-        host=configured.host,
-        port=configured.port,
-        username=configured.username,
-        password=password,
-        secure=configured.secure,
-        database=configured.database,
-    )
+    connection = connection_from_env()
+    values: dict[str, Any] = asdict(connection)
+    if connection.mode == "server" and password_as_env_var:
+        password_set = settings.current().clickhouse.password_set
+        values["password"] = EnvVar("CLICKHOUSE_PASSWORD") if password_set else ""
+    return ClickHouseResource(**values)
 
 
 __all__ = ["ClickHouseResource", "EmbeddedDatabaseBusy", "clickhouse_from_env"]

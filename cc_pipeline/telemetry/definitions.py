@@ -119,14 +119,15 @@ def ingest_telemetry_asset(
             progress=progress,
             log=context.log.info,
         )
-        totals = dict(
-            client.query(
+        totals = {
+            str(table): int(rows)
+            for table, rows in client.query(
                 "SELECT table, sum(rows) FROM system.parts "
                 "WHERE database = currentDatabase() AND active AND table IN {t:Array(String)} "
                 "GROUP BY table",
                 parameters={"t": list(TABLES)},
             ).result_rows
-        )
+        }
         ranges = sources.ranges_read(before, sources.cursor_offsets(cursor_path))
         reasons = quarantine_of_run(client, "telemetry", ranges)
     context.log.info(

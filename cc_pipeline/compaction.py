@@ -15,10 +15,12 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
-from cc_pipeline.files.spool import is_embedded
 from cc_pipeline.sqlfiles import identifier
+
+if TYPE_CHECKING:
+    from cc_pipeline.warehouse.client import Warehouse
 
 # A load compacts a table when the rows it added are at least this share of the table.
 BULK_SHARE = 0.25
@@ -31,14 +33,14 @@ class Compaction:
 
 
 def compact_after_load(
-    client: Any, rows_added: Mapping[str, int], share: float = BULK_SHARE
+    client: Warehouse, rows_added: Mapping[str, int], share: float = BULK_SHARE
 ) -> Compaction:
     """Merge the parts of each table of ``rows_added`` whose added rows are at least
     ``share`` of its rows now, when it has more than one part (a partition that already is one
     merged part is skipped)."""
     done = Compaction()
     wanted = {table: n for table, n in rows_added.items() if n > 0}
-    if not wanted or not is_embedded(client):
+    if not wanted or not client.is_embedded:
         return done
     started = time.monotonic()
     rows = client.query(

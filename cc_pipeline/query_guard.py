@@ -24,7 +24,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cc_pipeline.warehouse.client import Warehouse
 
 
 class QueryRefused(ValueError):
@@ -187,7 +190,7 @@ def refusal(roots: list[Node], database: str, table_functions: frozenset[str]) -
     return None
 
 
-def checked_statement(client: Any, query: str, database: str) -> str:
+def checked_statement(client: Warehouse, query: str, database: str) -> str:
     """The statement to run for ``query``, as the engine formats it; QueryRefused if refused.
 
     ``client`` is a clickhouse-connect client of the engine that will run the statement.

@@ -31,9 +31,12 @@ import re
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from cc_pipeline import shipped
+
+if TYPE_CHECKING:
+    from cc_pipeline.warehouse.client import Warehouse
 
 LEDGER_DDL = """
 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -205,14 +208,14 @@ def in_dependency_order(repeatables: list[Repeatable]) -> list[Repeatable]:
         raise ValueError(f"sql/views definitions read each other in a cycle: {cycle}") from exc
 
 
-def applied_checksums(client: Any) -> dict[int, str]:
+def applied_checksums(client: Warehouse) -> dict[int, str]:
     """version -> checksum of every migration the ledger records."""
     client.command(LEDGER_DDL)
     rows = client.query("SELECT version, checksum FROM schema_migrations").result_rows
     return {version: checksum for version, checksum in rows}
 
 
-def pending(client: Any, migrations: list[Migration]) -> list[Migration]:
+def pending(client: Warehouse, migrations: list[Migration]) -> list[Migration]:
     """The migrations not applied yet; an applied one whose text changed raises."""
     done = applied_checksums(client)
     for migration in migrations:
@@ -224,7 +227,7 @@ def pending(client: Any, migrations: list[Migration]) -> list[Migration]:
     return [m for m in migrations if m.version not in done]
 
 
-def _record(client: Any, migration: Migration) -> None:
+def _record(client: Warehouse, migration: Migration) -> None:
     client.command(
         "INSERT INTO schema_migrations (version, name, checksum) "
         "VALUES ({v:UInt32}, {n:String}, {c:String})",
@@ -233,17 +236,18 @@ def _record(client: Any, migration: Migration) -> None:
 
 
 def apply_repeatables(
-    client: Any, directory: Path | None = None, *, every: bool = False
+    client: Warehouse, directory: Path | None = None, *, every: bool = False
 ) -> list[str]:
     """(Re)define, in dependency order, the repeatable objects whose text changed or whose
     object is missing (all of them when ``every``); return their names."""
     repeatables = in_dependency_order(discover_repeatables(directory))
     client.command(REPEATABLES_LEDGER_DDL)
-    recorded = dict(
-        client.query(
+    recorded = {
+        str(name): str(checksum)
+        for name, checksum in client.query_rows(
             "SELECT name, argMax(checksum, applied_at) FROM schema_repeatables GROUP BY name"
-        ).result_rows
-    )
+        )
+    }
     existing = {
         row[0]
         for row in client.query(
@@ -273,7 +277,7 @@ def apply_repeatables(
     return applied
 
 
-def _rebuild_rollups(client: Any) -> None:
+def _rebuild_rollups(client: Warehouse) -> None:
     """Rebuild every rollup from its sources (a full refresh)."""
     from cc_pipeline.rollups.refresh import refresh_rollups
 
@@ -297,7 +301,7 @@ def _check_rebuilds(migrations: list[Migration]) -> None:
 
 
 def migrate(
-    client: Any, directory: Path | None = None, views_directory: Path | None = None
+    client: Warehouse, directory: Path | None = None, views_directory: Path | None = None
 ) -> SchemaChanges:
     """Bring the database's schema up to the definitions: pending migrations in order, then the
     repeatable definitions, then the rollup rebuild a migration asks for.

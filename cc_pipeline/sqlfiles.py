@@ -3,10 +3,13 @@ one way a name (never a value: values are query parameters) is written into SQL.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cc_pipeline import shipped
 from cc_pipeline.schema import split_statements
+
+if TYPE_CHECKING:
+    from cc_pipeline.warehouse.client import Warehouse
 
 
 def load(relative_path: str) -> str:
@@ -14,7 +17,9 @@ def load(relative_path: str) -> str:
     return shipped.sql_text(relative_path)
 
 
-def run_script(client: Any, relative_path: str, parameters: dict[str, Any] | None = None) -> None:
+def run_script(
+    client: Warehouse, relative_path: str, parameters: dict[str, Any] | None = None
+) -> None:
     """Run every statement of a SQL file in order."""
     for statement in split_statements(load(relative_path)):
         client.command(statement, parameters=parameters)

@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator
 
 from cc_pipeline import settings
+
+if TYPE_CHECKING:
+    from cc_pipeline.warehouse.client import Warehouse
 
 Period = Literal["day", "week", "month"]
 FILTER_TABLE = "usage_daily"
@@ -115,7 +118,7 @@ def load_budgets(path: Path | None = None) -> list[Budget]:
     return parse_budgets(text, path)
 
 
-def check_columns(client: Any, budgets: list[Budget], path: Path | None = None) -> None:
+def check_columns(client: Warehouse, budgets: list[Budget], path: Path | None = None) -> None:
     """Every ``where`` column must be a text column of usage_daily (read from the database)."""
     rows = client.query(
         "SELECT name, type FROM system.columns WHERE database = currentDatabase() "

@@ -25,10 +25,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from cc_pipeline import sqlfiles
 from cc_pipeline.budgets.config import Budget, Period
+
+if TYPE_CHECKING:
+    from cc_pipeline.warehouse.client import Warehouse
 
 TRAILING_DAYS = 28
 PACE_FLOOR = 1 / 24
@@ -99,7 +102,9 @@ def thresholds_passed(usd: float, spent: float, projected: float) -> tuple[int, 
     return tuple(passed)
 
 
-def _spend(client: Any, budget: Budget, start: date, end: date) -> tuple[float, float, date | None]:
+def _spend(
+    client: Warehouse, budget: Budget, start: date, end: date
+) -> tuple[float, float, date | None]:
     params: dict[str, Any] = {
         "start": start,
         "end": end,
@@ -115,7 +120,7 @@ def _spend(client: Any, budget: Budget, start: date, end: date) -> tuple[float, 
     return float(spent or 0.0), float(trailing or 0.0), first_day
 
 
-def evaluate_budget(client: Any, budget: Budget, now: datetime) -> Evaluation:
+def evaluate_budget(client: Warehouse, budget: Budget, now: datetime) -> Evaluation:
     """Spend, forecast and state of one budget at ``now``."""
     start, end = period_bounds(budget.period, now)
     spent, trailing, first_day = _spend(client, budget, start, end)
@@ -131,7 +136,7 @@ def evaluate_budget(client: Any, budget: Budget, now: datetime) -> Evaluation:
 
 
 def evaluate_budgets(
-    client: Any, budgets: list[Budget], now: datetime | None = None
+    client: Warehouse, budgets: list[Budget], now: datetime | None = None
 ) -> list[Evaluation]:
     """Every budget's evaluation at ``now`` (default: the current time)."""
     moment = now or datetime.now(UTC)

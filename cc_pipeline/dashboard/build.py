@@ -8,10 +8,13 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cc_pipeline import settings, shipped
 from cc_pipeline.dashboard.queries import dashboard_data
+
+if TYPE_CHECKING:
+    from cc_pipeline.warehouse.client import Warehouse
 
 
 def dashboard_path() -> Path:
@@ -27,7 +30,7 @@ class DashboardSummary:
     totals: dict[str, Any]
 
 
-def default_since(client: Any, days: int = 365) -> date:
+def default_since(client: Warehouse, days: int = 365) -> date:
     """The last ``days`` days up to the newest day in the rollups."""
     newest = client.query("SELECT max(day) FROM usage_daily").result_rows[0][0]
     newest = newest if newest and newest.year > 1970 else date.today()
@@ -69,7 +72,7 @@ def render_html(data: dict[str, Any]) -> str:
 
 
 def build_dashboard(
-    client: Any, path: Path | None = None, since: date | None = None
+    client: Warehouse, path: Path | None = None, since: date | None = None
 ) -> DashboardSummary:
     """Write the dashboard HTML (no network needed to view it) and return what went in."""
     started = time.monotonic()

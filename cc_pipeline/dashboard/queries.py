@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cc_pipeline import sqlfiles
+
+if TYPE_CHECKING:
+    from cc_pipeline.warehouse.client import Warehouse
 
 
 @cache
@@ -32,7 +35,7 @@ def _plain(value: Any) -> Any:
 QUERY_SETTINGS = {"max_threads": 1}
 
 
-def run_query(client: Any, name: str, since: date) -> list[dict[str, Any]]:
+def run_query(client: Warehouse, name: str, since: date) -> list[dict[str, Any]]:
     """Rows of the named dashboard query over the days from ``since``, as plain values."""
     result = client.query(
         named_queries()[name], parameters={"since": since}, settings=QUERY_SETTINGS
@@ -43,5 +46,5 @@ def run_query(client: Any, name: str, since: date) -> list[dict[str, Any]]:
     ]
 
 
-def dashboard_data(client: Any, since: date) -> dict[str, list[dict[str, Any]]]:
+def dashboard_data(client: Warehouse, since: date) -> dict[str, list[dict[str, Any]]]:
     return {name: run_query(client, name, since) for name in named_queries()}

@@ -7,8 +7,12 @@ import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cc_pipeline.console import EXIT_DISK_FULL
+
+if TYPE_CHECKING:
+    from cc_pipeline.warehouse.client import Warehouse
 
 # What ClickHouse says when it cannot write a part or reserve room for a merge.
 CLICKHOUSE_DISK_FULL = ("No space left on device", "Cannot reserve space", "NOT_ENOUGH_SPACE")
@@ -83,13 +87,12 @@ def reporting_disk_full(source: str, places: Mapping[str, Path]) -> Iterator[Non
         raise DiskFull(disk_full_message(source, exc, places)) from exc
 
 
-def load_places(client: object, cursors: Path) -> dict[str, Path]:
+def load_places(client: Warehouse, cursors: Path) -> dict[str, Path]:
     """The folders a load writes to on this machine: its cursors and spool files, and the
     embedded database's folder when the engine is embedded."""
     from cc_pipeline import settings
-    from cc_pipeline.files.spool import is_embedded
 
     places = {"cursors and spool files": cursors}
-    if is_embedded(client):
+    if client.is_embedded:
         places["embedded database"] = settings.chdb_dir()
     return places

@@ -17,7 +17,7 @@ from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cc_pipeline.files.cursors import CursorStore, FileCursor, source_lock
 from cc_pipeline.files.spool import remove_stale_spools
@@ -31,6 +31,9 @@ from cc_pipeline.files.tailer import (
     read_batches,
     reconcile,
 )
+
+if TYPE_CHECKING:
+    from cc_pipeline.warehouse.client import Warehouse
 
 QUARANTINE_TABLE = "ingest_quarantine"
 
@@ -87,9 +90,9 @@ class BatchSink(Protocol):
     @property
     def tables(self) -> Sequence[str]: ...
 
-    def prepare(self, client: Any) -> None: ...
+    def prepare(self, client: Warehouse) -> None: ...
 
-    def load(self, client: Any, batch: LineBatch) -> BatchResult: ...
+    def load(self, client: Warehouse, batch: LineBatch) -> BatchResult: ...
 
 
 class MultiBatchSink(BatchSink, Protocol):
@@ -101,7 +104,7 @@ class MultiBatchSink(BatchSink, Protocol):
     group is complete.
     """
 
-    def load_many(self, client: Any, group: BatchGroup) -> BatchResult: ...
+    def load_many(self, client: Warehouse, group: BatchGroup) -> BatchResult: ...
 
 
 @dataclass
@@ -133,7 +136,7 @@ ProgressFn = Callable[[int, int, str], None]
 
 
 def quarantine(
-    client: Any, source: str, path: str, file_key: str, rejects: Sequence[Reject]
+    client: Warehouse, source: str, path: str, file_key: str, rejects: Sequence[Reject]
 ) -> int:
     """Record rejected spans (location and reason only, never content)."""
     if not rejects:
@@ -147,7 +150,7 @@ def quarantine(
 
 
 def report_skipped(
-    client: Any,
+    client: Warehouse,
     source: str,
     store: CursorStore,
     entries: Sequence[SkippedEntry],
@@ -177,7 +180,7 @@ def report_skipped(
     store.skipped = {entry.key: entry.reason for entry in entries}
 
 
-def discard_from(client: Any, sink: BatchSink, file_key: str, offset: int) -> None:
+def discard_from(client: Warehouse, sink: BatchSink, file_key: str, offset: int) -> None:
     """Delete every row a sink may have written for ``file_key`` at or after ``offset``."""
     params = {"k": file_key, "o": offset}
     for table in [*sink.tables, QUARANTINE_TABLE]:
@@ -307,7 +310,7 @@ def _note_file_end(summary: IngestSummary, end: FileEnd, say: Callable[[str], No
 
 
 def ingest_folder(
-    client: Any,
+    client: Warehouse,
     sink: BatchSink,
     folder: Path,
     cursor_path: Path,

@@ -18,31 +18,29 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-
-def is_embedded(client: Any) -> bool:
-    """True for a warehouse of an in-process chDB engine (``Warehouse.is_embedded``)."""
-    return bool(getattr(client, "is_embedded", False))
+if TYPE_CHECKING:
+    from cc_pipeline.warehouse.client import Warehouse
 
 
 # Characters file() reads as a glob: a folder whose path holds one is staged, not globbed.
 GLOB_CHARS = frozenset("*?{}[]")
 
 
-def files_source(client: Any, folder: Path) -> bool:
+def files_source(client: Warehouse, folder: Path) -> bool:
     """True when queries can read the spool files of ``folder`` in place with ``file()``:
     an embedded engine shares this machine's files, a server does not."""
-    return is_embedded(client) and not GLOB_CHARS.intersection(str(folder))
+    return client.is_embedded and not GLOB_CHARS.intersection(str(folder))
 
 
 def _quote(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def load_file(client: Any, table: str, columns: Sequence[str], path: Path) -> None:
+def load_file(client: Warehouse, table: str, columns: Sequence[str], path: Path) -> None:
     """Insert the RowBinary rows of a file into ``table``."""
-    if is_embedded(client):
+    if client.is_embedded:
         client.command(
             f"INSERT INTO {table} ({', '.join(columns)}) FROM INFILE {_quote(str(path))} "
             "FORMAT RowBinary"
@@ -69,7 +67,7 @@ class SpoolTable:
         structure = ", ".join(f"{name} {kind}" for name, kind in self.columns)
         return sql.replace(self.name, f"file({{spool:String}}, 'RowBinary', '{structure}')")
 
-    def stage(self, client: Any, folder: Path) -> None:
+    def stage(self, client: Warehouse, folder: Path) -> None:
         """Replace the table's rows with those of every spool file of ``folder``."""
         client.command(f"TRUNCATE TABLE {self.name}")
         names = [name for name, _ in self.columns]

@@ -15,13 +15,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from cc_pipeline import settings
 from cc_pipeline.files.loader import BatchResult, IngestSummary, ingest_folder
 from cc_pipeline.files.tailer import LineBatch, Reject
+
+if TYPE_CHECKING:
+    from cc_pipeline.warehouse.client import Warehouse
 
 TABLE = "rate_limit_observations"
 COLUMNS = ["observed_at", "session_id", "window", "used_percentage", "resets_at"]
@@ -78,10 +81,10 @@ class RateLimitSink:
     source: str = SOURCE
     tables: Sequence[str] = (TABLE,)
 
-    def prepare(self, client: Any) -> None:
+    def prepare(self, client: Warehouse) -> None:
         """Nothing to set up: the table is created by the migrations."""
 
-    def load(self, client: Any, batch: LineBatch) -> BatchResult:
+    def load(self, client: Warehouse, batch: LineBatch) -> BatchResult:
         """Insert a batch's rows; a line that is not an observation is quarantined."""
         rows: list[list[Any]] = []
         for offset, line in zip(batch.offsets, batch.lines, strict=True):
@@ -105,7 +108,7 @@ def cursor_path_for(folder: Path) -> Path:
 
 
 def ingest_rate_limits(
-    client: Any, folder: Path | None = None, log: Callable[[str], None] | None = None
+    client: Warehouse, folder: Path | None = None, log: Callable[[str], None] | None = None
 ) -> IngestSummary:
     """Load every complete new observation line of the status line's folder, exactly once."""
     folder = (folder or limits_dir()).expanduser().resolve()

@@ -13,12 +13,15 @@ import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cc_pipeline import settings, sqlfiles
 from cc_pipeline.budgets.config import BudgetError, check_columns, load_budgets
 from cc_pipeline.budgets.evaluate import HEADERS, evaluate_budgets
 from cc_pipeline.limits.statusline import STATE_FILE
+
+if TYPE_CHECKING:
+    from cc_pipeline.warehouse.client import Warehouse
 
 STATE_VERSION = 1
 # A burn rate over less than this is noise: the block's first minute.
@@ -29,7 +32,7 @@ def state_path() -> Path:
     return settings.current().home / STATE_FILE
 
 
-def current_block(client: Any) -> dict[str, float] | None:
+def current_block(client: Warehouse) -> dict[str, float] | None:
     """The latest billing block: start, end, first and last entry (epoch seconds), cost and
     burn rate in USD per hour between its first and last entry."""
     rows = client.query(sqlfiles.load("limits/current_block.sql")).result_rows
@@ -44,7 +47,7 @@ def current_block(client: Any) -> dict[str, float] | None:
     return block
 
 
-def budget_states(client: Any, now: datetime) -> tuple[list[dict[str, Any]], str | None]:
+def budget_states(client: Warehouse, now: datetime) -> tuple[list[dict[str, Any]], str | None]:
     """Every budget's row (``HEADERS``), or none and the reason the budgets file is unusable."""
     try:
         budgets = load_budgets()
@@ -57,7 +60,7 @@ def budget_states(client: Any, now: datetime) -> tuple[list[dict[str, Any]], str
     return rows, None
 
 
-def build_state(client: Any, now: datetime | None = None) -> dict[str, Any]:
+def build_state(client: Warehouse, now: datetime | None = None) -> dict[str, Any]:
     """The state file's content at ``now``."""
     moment = now or datetime.now(UTC)
     today = moment.astimezone(UTC).date()
@@ -86,7 +89,7 @@ def write_state(state: dict[str, Any], path: Path | None = None) -> Path:
     return path
 
 
-def publish_state(client: Any, log: Callable[[str], None] | None = None) -> Path:
+def publish_state(client: Warehouse, log: Callable[[str], None] | None = None) -> Path:
     """Write the status line's state from the warehouse as it is now."""
     state = build_state(client)
     if state["budget_error"] and log:

@@ -17,12 +17,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from cc_pipeline import sqlfiles
 from cc_pipeline.rollups.partitions import partition_id, partition_ids, swap_partitions
+
+if TYPE_CHECKING:
+    from cc_pipeline.warehouse.client import Warehouse
 
 BLOCK_MS = 5 * 3600 * 1000
 HOUR_MS = 3600 * 1000
@@ -61,7 +64,7 @@ def cut_blocks(ts_ms: np.ndarray) -> list[Cut]:
     return cuts
 
 
-def restart_points(client: Any, from_day: date) -> dict[str, tuple[datetime, datetime]]:
+def restart_points(client: Warehouse, from_day: date) -> dict[str, tuple[datetime, datetime]]:
     """Per user, (start, first entry) of the last block that began before ``from_day``."""
     rows = client.query(
         "SELECT user_id, max(start_time), argMax(first_entry_time, start_time) "
@@ -72,7 +75,7 @@ def restart_points(client: Any, from_day: date) -> dict[str, tuple[datetime, dat
     return {user: (start, first) for user, start, first in rows}
 
 
-def refresh_blocks(client: Any, from_day: date) -> int:
+def refresh_blocks(client: Warehouse, from_day: date) -> int:
     """Recompute billing_blocks from ``from_day`` on; return the number of blocks written."""
     restarts = restart_points(client, from_day)
     params = {

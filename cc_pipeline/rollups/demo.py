@@ -14,9 +14,12 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cc_pipeline import settings
+
+if TYPE_CHECKING:
+    from cc_pipeline.warehouse.client import Warehouse
 
 MODELS = {  # model: (input, output, cache write, cache read) USD per million tokens
     "claude-sonnet-4-5-20250929": (3.0, 15.0, 3.75, 0.30),
@@ -289,7 +292,7 @@ def generate(root: Path, days: int = 30, seed: int = 7) -> DemoFiles:
     return DemoFiles(otel_dir, claude_dir, count)
 
 
-def run_demo(client: Any, root: Path | None = None, log: Any = print) -> dict[str, Any]:
+def run_demo(client: Warehouse, root: Path | None = None, log: Any = print) -> dict[str, Any]:
     """Generate the month, then ingest, backfill, refresh the rollups, build the dashboard."""
     from cc_pipeline.dashboard.build import build_dashboard
     from cc_pipeline.rollups.refresh import refresh_rollups

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from cc_pipeline import catalog
+
+if TYPE_CHECKING:
+    from cc_pipeline.warehouse.client import Warehouse
 
 # Rollup tables partitioned by toYYYYMM(day); every other rollup table is partitioned by day.
 # tests/rollups check this against the partition keys of the migrated schema.
@@ -26,7 +29,7 @@ def partition_id(table: str, day: date) -> str:
     return day.strftime("%Y%m" if table in MONTHLY_TABLES else "%Y%m%d")
 
 
-def partition_ids(client: Any, table: str) -> set[str]:
+def partition_ids(client: Warehouse, table: str) -> set[str]:
     """IDs of the partitions ``table`` holds."""
     rows = client.query(
         "SELECT DISTINCT partition_id FROM system.parts WHERE database = currentDatabase() "
@@ -36,7 +39,7 @@ def partition_ids(client: Any, table: str) -> set[str]:
     return {str(row[0]) for row in rows}
 
 
-def swap_partitions(client: Any, table: str, ids: Iterable[str]) -> None:
+def swap_partitions(client: Warehouse, table: str, ids: Iterable[str]) -> None:
     """Replace each partition ``ids`` of ``table`` by the staging twin's (drop it when the
     twin has none), then empty the twin."""
     stage = f"_stage_{table}"
@@ -51,7 +54,7 @@ def swap_partitions(client: Any, table: str, ids: Iterable[str]) -> None:
     client.command(f"TRUNCATE TABLE {stage}")
 
 
-def stage_rest_of_months(client: Any, table: str, days: Iterable[date]) -> None:
+def stage_rest_of_months(client: Warehouse, table: str, days: Iterable[date]) -> None:
     """Copy into the staging twin the rows of ``table`` in the months of ``days`` but not on
     those days, so swapping whole months keeps them."""
     wanted = sorted(set(days))
@@ -66,7 +69,7 @@ def stage_rest_of_months(client: Any, table: str, days: Iterable[date]) -> None:
     )
 
 
-def swap_days(client: Any, table: str, days: Iterable[date]) -> None:
+def swap_days(client: Warehouse, table: str, days: Iterable[date]) -> None:
     """Move the staged rows of ``days`` into ``table`` (the staging twin holds exactly the
     rebuilt rows of those days); a day left empty ends up with no rows."""
     wanted = sorted(set(days))

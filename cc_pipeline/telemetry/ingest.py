@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cc_pipeline import settings
 from cc_pipeline.files.cursors import CursorStore, source_lock
@@ -15,6 +15,9 @@ from cc_pipeline.files.retention import prune_ingested
 from cc_pipeline.limits.sink import ingest_rate_limits
 from cc_pipeline.schema import migrate
 from cc_pipeline.telemetry.sink import TelemetrySink
+
+if TYPE_CHECKING:
+    from cc_pipeline.warehouse.client import Warehouse
 
 # 48 MB of lines per batch: few enough batches that each one's fixed cost (query planning,
 # a part written per table) stays small, with peak memory under 1 GiB (the batch is parsed in
@@ -32,7 +35,7 @@ def cursor_path_for(folder: Path) -> Path:
 
 
 def ingest_telemetry(
-    client: Any,
+    client: Warehouse,
     folder: Path | None = None,
     *,
     keep_content: bool | None = None,

@@ -18,7 +18,10 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cc_pipeline.warehouse.client import Warehouse
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 CCUSAGE_SCRIPT = CHECKOUT / "scripts" / "ccusage.sh"
@@ -77,7 +80,7 @@ def ccusage_rows(report: dict[str, Any]) -> Rows:
     return rows
 
 
-def project_rows(client: Any) -> Rows:
+def project_rows(client: Warehouse) -> Rows:
     """The same totals from ``transcript_requests`` (models named as ccusage names them).
 
     Like ccusage, `<synthetic>` API-error entries count in their day but in no model.

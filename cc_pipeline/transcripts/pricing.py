@@ -16,12 +16,15 @@ import os
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cc_pipeline import schema, settings
 from cc_pipeline import shipped as package_files
+
+if TYPE_CHECKING:
+    from cc_pipeline.warehouse.client import Warehouse
 
 SHIPPED_PRICES = package_files.root() / "transcripts" / "prices.json"
 KINDS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
@@ -166,7 +169,7 @@ PRICE_COLUMNS = [
 ]
 
 
-def install_prices(client: Any, table: PriceTable) -> bool:
+def install_prices(client: Warehouse, table: PriceTable) -> bool:
     """Make ``transcript_prices`` hold exactly ``table``; False when it already did."""
     current = client.query(
         f"SELECT {', '.join(PRICE_COLUMNS)} FROM transcript_prices ORDER BY model"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from cc_pipeline import sqlfiles
 from cc_pipeline.files.loader import BatchGroup, BatchResult
@@ -20,6 +20,9 @@ from cc_pipeline.files.rowbinary import PARSE_THREADS, balanced_runs, string, va
 from cc_pipeline.files.spool import SpoolDir, SpoolTable, files_source
 from cc_pipeline.files.tailer import LineBatch
 from cc_pipeline.transcripts.discovery import TranscriptFile
+
+if TYPE_CHECKING:
+    from cc_pipeline.warehouse.client import Warehouse
 
 SOURCE = "transcripts"
 SCRATCH = "_batch_transcript_entries"
@@ -109,7 +112,7 @@ class TranscriptSink:
     spool_dir: Path | None = None  # default: a temporary folder for the run
     _spool: SpoolDir | None = field(default=None, init=False, repr=False)
 
-    def prepare(self, client: Any) -> None:
+    def prepare(self, client: Warehouse) -> None:
         self._spool = SpoolDir.open_at(self.spool_dir)
         sqlfiles.run_script(client, "transcripts/batch_tables.sql")
 
@@ -143,10 +146,10 @@ class TranscriptSink:
             batch.prepared = None
         group.prepared = folder
 
-    def load(self, client: Any, batch: LineBatch) -> BatchResult:
+    def load(self, client: Warehouse, batch: LineBatch) -> BatchResult:
         return self.load_many(client, BatchGroup([batch], batch.nbytes))
 
-    def load_many(self, client: Any, group: BatchGroup) -> BatchResult:
+    def load_many(self, client: Warehouse, group: BatchGroup) -> BatchResult:
         result = BatchResult()
         if group.prepared is None:
             self.frame_group(group)
@@ -161,7 +164,7 @@ class TranscriptSink:
             for table in (BLOBS.name, SCRATCH):
                 client.command(f"TRUNCATE TABLE {table}")
 
-    def _load(self, client: Any, folder: Path, result: BatchResult) -> BatchResult:
+    def _load(self, client: Warehouse, folder: Path, result: BatchResult) -> BatchResult:
         entries = sqlfiles.load("transcripts/entries.sql")
         if files_source(client, folder):
             client.command(

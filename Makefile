@@ -77,3 +77,12 @@ bench-freshness: install
 STARTS ?= 3
 bench-startup: install
 	.venv/bin/python -m bench.startup --repeat $(STARTS)
+
+# Spool framing: the project's RowBinary framing of telemetry and transcript batches against
+# clickhouse-connect's own insert serialization of the same rows (checked equal in chDB); MB/s.
+FRAME_RECORDS ?= 100000
+FRAME_MB ?= 64
+FRAME_RUNS ?= 9
+.PHONY: bench-rowbinary
+bench-rowbinary: install
+	.venv/bin/python -m bench.rowbinary --records $(FRAME_RECORDS) --mb $(FRAME_MB) --runs $(FRAME_RUNS)

@@ -1,5 +1,13 @@
 """ClickHouse RowBinary framing: how batches of lines travel to ClickHouse, in spool files of
-about equal bytes that a parse query reads on every core."""
+about equal bytes that a parse query reads on every core.
+
+Kept instead of clickhouse-connect's own insert serialization (``NativeTransform.build_insert``
+of an ``InsertContext``; the library has no RowBinary encoder) because framing the same rows
+with it is slower: measured by ``make bench-rowbinary`` (same rows checked equal in chDB),
+project/library speed, median of 9 runs, 2.5x for Collector telemetry lines, 1.2x for one-record
+telemetry lines and 1.9x for transcript blobs. The sinks frame whole lines with a length
+prefix, where the library first builds a list per column of every row.
+"""
 
 from __future__ import annotations
 

@@ -4,8 +4,9 @@ about equal bytes that a parse query reads on every core.
 Kept instead of clickhouse-connect's own insert serialization (``NativeTransform.build_insert``
 of an ``InsertContext``; the library has no RowBinary encoder) because framing the same rows
 with it is slower: measured by ``make bench-rowbinary`` (same rows checked equal in chDB),
-project/library speed, median of 9 runs, 2.5x for Collector telemetry lines, 1.2x for one-record
-telemetry lines and 1.9x for transcript blobs. The sinks frame whole lines with a length
+project/library speed, median of 9 runs (two runs of the bench): 2.3-2.5x for Collector
+telemetry lines, 1.2-1.3x for one-record telemetry lines (best run: 1.0-1.2x) and 1.7-1.9x
+for transcript blobs. The sinks frame whole lines with a length
 prefix, where the library first builds a list per column of every row.
 """
 

@@ -6,8 +6,8 @@ of an ``InsertContext``; the library has no RowBinary encoder) because framing t
 with it is slower: measured by ``make bench-rowbinary`` (same rows checked equal in chDB),
 project/library speed, median of 9 runs (two runs of the bench): 2.3-2.5x for Collector
 telemetry lines, 1.2-1.3x for one-record telemetry lines (best run: 1.0-1.2x) and 1.7-1.9x
-for transcript blobs. The sinks frame whole lines with a length
-prefix, where the library first builds a list per column of every row.
+for transcript blobs. The sinks frame whole lines with a length prefix, where the library
+first builds a list per column of every row.
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ CHECKS = {
     "rollup_totals_match": "usage_daily",
     "sources_agree": "usage_requests",
     "ingestion_fresh": "usage_requests",
+    "cost_provenance": "usage_requests",
 }
 DAYS = dg.DailyPartitionsDefinition(start_date="2025-02-01", end_offset=1)
 

@@ -21,6 +21,8 @@ class TranscriptBackfillConfig(dg.Config):
     """Optional YYYY-MM-DD: skip transcripts not modified since then (they stay unread)."""
     prices_file: str | None = None
     """Optional price file laid over the shipped table (default CC_PIPELINE_PRICES)."""
+    machine: str | None = None
+    """Machine label every loaded line carries (default: the host name of the run)."""
 
 
 @dg.multi_asset(
@@ -72,7 +74,13 @@ def backfill_transcripts_asset(
     prices = Path(config.prices_file) if config.prices_file else None
     with clickhouse.connect(on_wait=context.log.info) as client:
         summary = backfill_transcripts(
-            client, roots, since=since, prices=prices, progress=progress, log=context.log.info
+            client,
+            roots,
+            since=since,
+            prices=prices,
+            progress=progress,
+            log=context.log.info,
+            machine=config.machine,
         )
     context.log.info(
         f"read {summary.files_read} of {summary.files_seen} file(s), "

@@ -392,7 +392,13 @@ _PRIMARY: tuple[Relation, ...] = (
     _otel("otel_metrics_histogram", "OTel histogram data points."),
     _otel("otel_traces", "Claude Code spans (beta enhanced telemetry)."),
     _cc_view("cc_events", "Claude Code events from otel_logs, typed.", "otel_logs"),
-    _cc_view("cc_api_requests", "`api_request` events: model, tokens, cost, latency."),
+    Relation(
+        "cc_api_requests",
+        "view",
+        "`api_request` events: model, tokens, cost, latency, attribution and labels.",
+        TELEMETRY,
+        upstream=("cc_events", "telemetry_label_keys"),
+    ),
     _cc_view("cc_api_errors", "`api_error`, `api_retries_exhausted` and `api_refusal` events."),
     _cc_view("cc_tool_results", "`tool_result` events: tool, success, duration, sizes."),
     _cc_view("cc_tool_decisions", "`tool_decision` events: tool, decision, source."),
@@ -401,6 +407,13 @@ _PRIMARY: tuple[Relation, ...] = (
         "cc_metric_deltas",
         "Claude Code counters as deltas whatever the exporter's temporality.",
         "otel_metrics_sum",
+    ),
+    Relation(
+        "telemetry_label_keys",
+        "internal",
+        "The label keys configured at the last ingest (CC_PIPELINE_LABEL_KEYS) and the "
+        "team, department or cost_center column each feeds.",
+        TELEMETRY,
     ),
     Relation(
         "ingest_quarantine",

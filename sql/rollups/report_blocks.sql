@@ -5,6 +5,6 @@ SELECT user_id, block_id, start_time, end_time, actual_end_time, first_entry_tim
        models
 FROM billing_blocks
 WHERE has({users:Array(String)}, user_id)
-  AND toDate(start_time, {tz:String}) >= {since:Date}
-  AND toDate(start_time, {tz:String}) <= {until:Date}
+  AND toDate(start_time, {tz:String}) >= {since:Date32}
+  AND toDate(start_time, {tz:String}) <= {until:Date32}
 ORDER BY user_id, if(is_gap, end_time, first_entry_time), is_gap DESC

@@ -5,9 +5,9 @@ SELECT session_id, if({grouped:Bool}, toString({by:Identifier}), '') AS by_value
        sum(cache_read_tokens), sum(cost_usd), min(timestamp), max(timestamp),
        argMax(project, project != '')
 FROM usage_requests
-WHERE day >= {since:Date} - 1 AND day <= {until:Date} + 1
-  AND toDate(timestamp, {tz:String}) >= {since:Date}
-  AND toDate(timestamp, {tz:String}) <= {until:Date}
+WHERE day >= {since:Date32} - 1 AND day <= {until:Date32} + 1
+  AND toDate(timestamp, {tz:String}) >= {since:Date32}
+  AND toDate(timestamp, {tz:String}) <= {until:Date32}
   AND ({user:String} = '' OR user_id = {user:String})
   AND session_id != ''
 GROUP BY session_id, by_value, model

@@ -12,9 +12,9 @@ SELECT
     sum(input_tokens), sum(output_tokens), sum(cache_creation_tokens), sum(cache_read_tokens),
     sum(cost_usd)
 FROM usage_requests
-WHERE day >= {since:Date} - 1 AND day <= {until:Date} + 1
-  AND toDate(timestamp, {tz:String}) >= {since:Date}
-  AND toDate(timestamp, {tz:String}) <= {until:Date}
+WHERE day >= {since:Date32} - 1 AND day <= {until:Date32} + 1
+  AND toDate(timestamp, {tz:String}) >= {since:Date32}
+  AND toDate(timestamp, {tz:String}) <= {until:Date32}
   AND ({user:String} = '' OR user_id = {user:String})
 GROUP BY period_key, by_value, model
 ORDER BY period_key, by_value, sum(cost_usd) DESC, model

@@ -182,7 +182,8 @@ def test_usage_daily_and_sessions_keep_the_attribution(ch: Any, tmp_path: Path) 
          MODEL, "main", "laptop-a", 1),
     ]  # fmt: skip
     session = ch.query(
-        "SELECT team, machine, repo, branch, api_requests FROM sessions WHERE session_id = {s:String}",
+        "SELECT team, machine, repo, branch, api_requests FROM sessions "
+        "WHERE session_id = {s:String}",
         parameters={"s": SESSION},
     ).result_rows
     assert session == [("payments", "laptop-a", "shop", "feature/checkout", 3)]

@@ -7,8 +7,8 @@ SELECT
     countIf(abs(ifNull(cost_reported_usd - cost_computed_usd, 0))
             > {tol:Float64} * greatest(abs(ifNull(cost_reported_usd, 0)),
                                        abs(ifNull(cost_computed_usd, 0)), 1e-9)) AS gaps,
-    sumIf(cost_reported_usd, cost_computed_usd IS NOT NULL) AS reported_usd,
-    sumIf(cost_computed_usd, cost_reported_usd IS NOT NULL) AS computed_usd,
+    ifNull(sumIf(cost_reported_usd, cost_computed_usd IS NOT NULL), 0) AS reported_usd,
+    ifNull(sumIf(cost_computed_usd, cost_reported_usd IS NOT NULL), 0) AS computed_usd,
     countIf(cost_computed_usd IS NULL) AS unpriced
 FROM usage_requests
 GROUP BY model

@@ -29,7 +29,9 @@ def _attr(key: str, value: str | int) -> dict[str, Any]:
     return {"key": key, "value": {kind: value}}
 
 
-def api_request(when: str, request_id: str, tokens: tuple[int, int], cost: float) -> dict[str, Any]:
+def api_request(
+    when: str, request_id: str, tokens: tuple[int, int], cost: float, **extra: str | int
+) -> dict[str, Any]:
     """One Collector JSONL body: an api_request event of the session, with team labels set
     through OTEL_RESOURCE_ATTRIBUTES (on the resource)."""
     attributes = {
@@ -47,6 +49,7 @@ def api_request(when: str, request_id: str, tokens: tuple[int, int], cost: float
         "cache_creation_tokens": 0,
         "cost_usd": str(cost),
         "query_source": "repl_main_thread",
+        **extra,
     }
     resource = {"service.name": "claude-code", "service.version": "2.1.300", **TEAM}
     nanos = str(int(datetime.fromisoformat(when).timestamp()) * 10**9)

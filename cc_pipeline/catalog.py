@@ -96,6 +96,19 @@ _SHARED = {
     "duration_p50_ms": "median duration of the day, ms",
     "duration_p95_ms": "95th percentile duration of the day, ms",
     "duration_p99_ms": "99th percentile duration of the day, ms",
+    "team": "team label from telemetry (`team.id` or `team`; configurable); '' when unknown",
+    "department": "department label from telemetry; '' when unknown",
+    "cost_center": "cost center label from telemetry (`cost_center` or `cost.center`)",
+    "user_email": "user e-mail from telemetry ('' when unknown)",
+    "machine": "transcripts' machine label (backfill --machine, default the host name), "
+    "else telemetry's host",
+    "repo": "git repository folder: last path component of project",
+    "branch": "git branch from transcripts (`gitBranch`); '' when unknown",
+    "agent": "`main`, `subagent` or the agent's name",
+    "skill": "skill the request ran for (telemetry `skill.name`)",
+    "plugin": "plugin the request ran for (telemetry `plugin.name`)",
+    "mcp_server": "MCP server the request ran for (telemetry `mcp_server.name`)",
+    "provider": "`first party`, `bedrock`, `vertex`, `foundry`, or the gateway's host",
 }
 
 
@@ -111,6 +124,11 @@ _TOKENS: tuple[tuple[str, str], ...] = (
     ("output_tokens", "UInt64"),
     ("cache_read_tokens", "UInt64"),
     ("cache_creation_tokens", "UInt64"),
+)
+_ATTRIBUTION: tuple[tuple[str, str], ...] = (
+    ("team", "LowCardinality(String)"),
+    ("department", "LowCardinality(String)"),
+    ("cost_center", "LowCardinality(String)"),
 )
 _SESSION_EVENTS: tuple[tuple[str, str], ...] = (
     ("prompts", "UInt64"),
@@ -141,7 +159,7 @@ USAGE_REQUESTS_COLUMNS = _columns(
     ("project", "String"),
     ("user_id", "String"),
     ("organization_id", "String"),
-    ("user_email", "String", "user e-mail from telemetry ('' when unknown)"),
+    ("user_email", "String"),
     ("terminal_type", _LC, "terminal Claude Code ran in (telemetry)"),
     ("model", _LC),
     *_TOKENS,
@@ -154,6 +172,24 @@ USAGE_REQUESTS_COLUMNS = _columns(
     ("app_version", _LC, "Claude Code version"),
     ("source", _LC, "`telemetry`, `transcript` or `both`"),
     ("entries", "UInt32", "ccusage entries of the request (1 for telemetry-only)"),
+    *_ATTRIBUTION,
+    ("labels", "Map(String, String)", "the other labels set in OTEL_RESOURCE_ATTRIBUTES"),
+    ("account_uuid", "String", "account UUID from telemetry ('' when unknown)"),
+    ("machine", _LC),
+    ("repo", "String"),
+    ("branch", "String"),
+    ("agent", _LC),
+    ("skill", _LC),
+    ("plugin", _LC),
+    ("mcp_server", _LC),
+    ("provider", _LC),
+    ("effort", _LC, "telemetry `effort`"),
+    ("speed", _LC, "telemetry `speed`, else the transcript's"),
+    ("entrypoint", _LC, "telemetry `app.entrypoint` (cli, sdk-cli, ...)"),
+    ("cache_creation_5m_tokens", "UInt64", "cache writes priced at the 5-minute rate"),
+    ("cache_creation_1h_tokens", "UInt64", "cache writes priced at the 1-hour rate"),
+    ("cost_reported_usd", _MAYBE, "cost Claude Code reported (telemetry, else a line's costUSD)"),
+    ("cost_computed_usd", _MAYBE, "cost of the tokens by the price table (NULL: unpriced)"),
 )
 
 USAGE_COVERAGE_COLUMNS = _columns(
@@ -186,6 +222,18 @@ USAGE_DAILY_COLUMNS = _columns(
     ("telemetry_only_requests", "UInt64"),
     ("transcript_only_requests", "UInt64"),
     ("both_requests", "UInt64"),
+    *_ATTRIBUTION,
+    ("user_email", "String"),
+    ("machine", _LC),
+    ("repo", "String"),
+    ("branch", "String"),
+    ("agent", _LC),
+    ("skill", _LC),
+    ("plugin", _LC),
+    ("mcp_server", _LC),
+    ("provider", _LC),
+    ("cost_reported_usd", "Float64", "sum of the cost Claude Code reported"),
+    ("cost_computed_usd", "Float64", "sum of the cost computed from the price table"),
 )
 
 SESSION_DAYS_COLUMNS = _columns(
@@ -203,6 +251,12 @@ SESSION_DAYS_COLUMNS = _columns(
     *_SESSION_EVENTS,
     *_ACTIVE_TIME,
     *_CODE,
+    ("team", _LC),
+    ("machine", _LC),
+    ("repo", "String"),
+    ("branch", "String"),
+    ("cost_reported_usd", "Float64", "sum of the cost Claude Code reported"),
+    ("cost_computed_usd", "Float64", "sum of the cost computed from the price table"),
 )
 
 SESSIONS_COLUMNS = _columns(
@@ -223,6 +277,12 @@ SESSIONS_COLUMNS = _columns(
     *_CODE,
     ("first_day", "Date", "first day the session spans"),
     ("last_day", "Date", "last day the session spans"),
+    ("team", "String"),
+    ("machine", "String"),
+    ("repo", "String"),
+    ("branch", "String"),
+    ("cost_reported_usd", "Float64", "sum of the cost Claude Code reported"),
+    ("cost_computed_usd", "Float64", "sum of the cost computed from the price table"),
 )
 
 TOOL_USAGE_DAILY_COLUMNS = _columns(
@@ -332,7 +392,13 @@ _PRIMARY: tuple[Relation, ...] = (
     _otel("otel_metrics_histogram", "OTel histogram data points."),
     _otel("otel_traces", "Claude Code spans (beta enhanced telemetry)."),
     _cc_view("cc_events", "Claude Code events from otel_logs, typed.", "otel_logs"),
-    _cc_view("cc_api_requests", "`api_request` events: model, tokens, cost, latency."),
+    Relation(
+        "cc_api_requests",
+        "view",
+        "`api_request` events: model, tokens, cost, latency, attribution and labels.",
+        TELEMETRY,
+        upstream=("cc_events", "telemetry_label_keys"),
+    ),
     _cc_view("cc_api_errors", "`api_error`, `api_retries_exhausted` and `api_refusal` events."),
     _cc_view("cc_tool_results", "`tool_result` events: tool, success, duration, sizes."),
     _cc_view("cc_tool_decisions", "`tool_decision` events: tool, decision, source."),
@@ -341,6 +407,13 @@ _PRIMARY: tuple[Relation, ...] = (
         "cc_metric_deltas",
         "Claude Code counters as deltas whatever the exporter's temporality.",
         "otel_metrics_sum",
+    ),
+    Relation(
+        "telemetry_label_keys",
+        "internal",
+        "The label keys configured at the last ingest (CC_PIPELINE_LABEL_KEYS) and the "
+        "team, department or cost_center column each feeds.",
+        TELEMETRY,
     ),
     Relation(
         "ingest_quarantine",
@@ -477,7 +550,7 @@ _PRIMARY: tuple[Relation, ...] = (
         "One row per model API request from telemetry and transcripts "
         "(source telemetry | transcript | both).",
         "day",
-        ("cc_api_requests", "rollup_transcript_requests"),
+        ("cc_api_requests", "rollup_transcript_requests", "transcript_prices"),
         USAGE_REQUESTS_COLUMNS,
         on_dashboard=False,
     ),
@@ -490,7 +563,8 @@ _PRIMARY: tuple[Relation, ...] = (
     ),
     _rollup(
         "usage_daily",
-        "Day x model x user x project: tokens by type, cost, requests, sessions, cache hit ratio.",
+        "Day x model x user x project x team, machine, repo, branch, agent, ...: tokens by type, "
+        "cost, requests, sessions, cache hit ratio.",
         "month",
         ("usage_requests",),
         USAGE_DAILY_COLUMNS,

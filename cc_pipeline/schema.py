@@ -311,7 +311,10 @@ def migrate(
     """
     if _rebuilding.get():
         return SchemaChanges([], [], ())
-    todo = pending(client, discover(directory))
+    shipped_migrations = discover(directory)
+    todo = pending(client, shipped_migrations)
+    # a database this run creates holds no rollup rows of an older shape: nothing to rebuild
+    fresh = len(todo) == len(shipped_migrations)
     if any(m.rebuilds for m in todo):
         _check_rebuilds(todo)
     unrecorded: list[Migration] = []
@@ -323,7 +326,7 @@ def migrate(
         else:
             _record(client, migration)
     redefined = apply_repeatables(client, views_directory, every=bool(todo))
-    rebuilt = tuple(dict.fromkeys(name for m in unrecorded for name in m.rebuilds))
+    rebuilt = () if fresh else tuple(dict.fromkeys(n for m in unrecorded for n in m.rebuilds))
     if rebuilt:
         _rebuild_rollups(client)
     for migration in unrecorded:

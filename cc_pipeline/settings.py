@@ -21,6 +21,8 @@ from typing import Literal
 
 ClickHouseMode = Literal["embedded", "server"]
 TRUE_WORDS = frozenset({"1", "true", "yes"})
+# The attribution columns a label key can feed (``CC_PIPELINE_LABEL_KEYS`` entry ``column=key``).
+LABEL_COLUMNS = ("team", "department", "cost_center")
 # Every variable ``Settings.from_env`` reads; a change to any of them is seen by ``current()``.
 ENV_VARS = (
     "HOME",
@@ -28,6 +30,7 @@ ENV_VARS = (
     "CC_PIPELINE_CHDB_DIR",
     "CC_PIPELINE_TELEMETRY_DIR",
     "CC_PIPELINE_KEEP_CONTENT",
+    "CC_PIPELINE_LABEL_KEYS",
     "CC_PIPELINE_CLICKHOUSE_MODE",
     "CLICKHOUSE_HOST",
     "CLICKHOUSE_PORT",
@@ -85,6 +88,9 @@ class Settings:
     telemetry_dir: Path
     keep_content: bool
     clickhouse: ClickHouseSettings
+    # (column, key): label keys kept besides the defaults, each feeding ``column`` (one of
+    # LABEL_COLUMNS) before the default keys, or no column ('')
+    label_keys: tuple[tuple[str, str], ...] = ()
 
     @property
     def cursors_dir(self) -> Path:
@@ -102,7 +108,28 @@ class Settings:
             telemetry_dir=Path(env.get("CC_PIPELINE_TELEMETRY_DIR") or home / "otel"),
             keep_content=_flag(env.get("CC_PIPELINE_KEEP_CONTENT", "")),
             clickhouse=ClickHouseSettings.from_env(env),
+            label_keys=parse_label_keys(env.get("CC_PIPELINE_LABEL_KEYS", "")),
         )
+
+
+def parse_label_keys(raw: str) -> tuple[tuple[str, str], ...]:
+    """``CC_PIPELINE_LABEL_KEYS``: comma-separated resource attribute keys to keep as labels;
+    ``column=key`` also makes ``key`` feed the team, department or cost_center column."""
+    entries: dict[tuple[str, str], None] = {}
+    for entry in raw.split(","):
+        column, _, key = entry.strip().rpartition("=")
+        column, key = column.strip(), key.strip()
+        if not key:
+            if column:
+                raise ValueError(f"CC_PIPELINE_LABEL_KEYS: {entry.strip()!r} names no key")
+            continue
+        if column and column not in LABEL_COLUMNS:
+            raise ValueError(
+                f"CC_PIPELINE_LABEL_KEYS: {column!r} is not one of {', '.join(LABEL_COLUMNS)} "
+                f"(in {entry.strip()!r})"
+            )
+        entries[(column, key)] = None
+    return tuple(entries)
 
 
 def _flag(value: str) -> bool:
@@ -148,3 +175,8 @@ def telemetry_dir() -> Path:
 def keep_content() -> bool:
     """Opt-in to storing prompts, responses and tool inputs (off unless set to 1/true/yes)."""
     return current().keep_content
+
+
+def label_keys() -> tuple[tuple[str, str], ...]:
+    """Label keys kept besides the defaults, as (column or '', key) (``CC_PIPELINE_LABEL_KEYS``)."""
+    return current().label_keys

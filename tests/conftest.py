@@ -31,6 +31,7 @@ def isolated_home(
     monkeypatch.delenv("CC_PIPELINE_CHDB_DIR", raising=False)
     monkeypatch.delenv("CC_PIPELINE_TELEMETRY_DIR", raising=False)
     monkeypatch.delenv("CC_PIPELINE_KEEP_CONTENT", raising=False)
+    monkeypatch.delenv("CC_PIPELINE_LABEL_KEYS", raising=False)
     monkeypatch.delenv("CC_PIPELINE_CLICKHOUSE_MODE", raising=False)
     return root
 

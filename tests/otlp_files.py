@@ -47,12 +47,12 @@ def decode_binary(path: Path, signal: str) -> dict[str, Any]:
     return _hex_ids(MessageToDict(message, use_integers_for_enums=True))
 
 
-def fixture_requests() -> list[tuple[str, dict[str, Any]]]:
-    """Every request of the fixture run once, as (signal, OTLP JSON body)."""
+def fixture_requests(folder: Path = OTLP_FIXTURES) -> list[tuple[str, dict[str, Any]]]:
+    """Every request of a fixture run (default 2.1.197's) once, as (signal, OTLP JSON body)."""
     requests = []
-    for line in (OTLP_FIXTURES / "index.jsonl").read_text().splitlines():
+    for line in (folder / "index.jsonl").read_text().splitlines():
         entry = json.loads(line)
-        path = OTLP_FIXTURES / entry["file"]
+        path = folder / entry["file"]
         signal = entry["signal"]
         if path.suffix == ".json":
             body = json.loads(path.read_text())

@@ -118,7 +118,8 @@ def test_a_changed_view_reaches_an_existing_database(ch: Any, tmp_path: Path) ->
     sessions = views / "sessions.sql"
     sessions.write_text(
         sessions.read_text().replace(
-            "    max(day) AS last_day\n", "    max(day) AS last_day,\n    count() AS days\n"
+            "    sum(cost_computed_usd) AS cost_computed_usd\n",
+            "    sum(cost_computed_usd) AS cost_computed_usd,\n    count() AS days\n",
         )
     )
     notes = views / "_parsed_metric_points_to_notes.sql"
@@ -200,13 +201,13 @@ def test_a_migration_that_reshapes_a_rollup_rebuilds_it_from_its_sources(
         migrate(client, migrations)
         load_fixture_sources(client, tmp_path / "otel-upgraded")
         refresh_rollups(client)
-        (migrations / "0031_usage_daily_priced_requests.sql").write_text(RESHAPE_USAGE_DAILY)
+        (migrations / "9031_usage_daily_priced_requests.sql").write_text(RESHAPE_USAGE_DAILY)
         monkeypatch.setattr(sqlfiles, "load", load)
 
         changes = migrate(client, migrations)
 
         assert changes.rebuilt == ("usage_daily",)
-        assert [m.version for m in changes.migrations] == [31]
+        assert [m.version for m in changes.migrations] == [9031]
         upgraded = rounded_rows(client, "SELECT * FROM usage_daily ORDER BY ALL")
         assert scalar(client, "SELECT sum(priced_requests) FROM usage_daily") > 0
         assert migrate(client, migrations) == SchemaChanges([], [], ())
@@ -225,16 +226,16 @@ def test_a_rebuild_cut_short_is_done_again_by_the_next_migrate(
     ch: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     migrations = copy_shipped("migrations", tmp_path / "migrations")
-    (migrations / "0031_usage_daily_priced_requests.sql").write_text(RESHAPE_USAGE_DAILY)
+    (migrations / "9031_usage_daily_priced_requests.sql").write_text(RESHAPE_USAGE_DAILY)
     monkeypatch.setattr(refresh, "refresh_rollups", crash)
 
     with pytest.raises(RuntimeError, match="cut short"):
         migrate(ch, migrations)
 
-    assert scalar(ch, "SELECT count() FROM schema_migrations WHERE version = 31") == 0
+    assert scalar(ch, "SELECT count() FROM schema_migrations WHERE version = 9031") == 0
     monkeypatch.undo()
     assert migrate(ch, migrations).rebuilt == ("usage_daily",)
-    assert scalar(ch, "SELECT count() FROM schema_migrations WHERE version = 31") == 1
+    assert scalar(ch, "SELECT count() FROM schema_migrations WHERE version = 9031") == 1
 
 
 def test_a_rebuild_of_a_table_that_is_no_rollup_is_refused(ch: Any, tmp_path: Path) -> None:

@@ -109,7 +109,9 @@ def _day_digests(client: Any, table: str) -> dict[date, tuple[int, int]]:
     rows = client.query(
         f"SELECT day, count(), sum(cityHash64(request_id, message_id, session_id, project, "
         f"timestamp, model, input_tokens, output_tokens, cache_creation_tokens, "
-        f"cache_read_tokens, ifNull(cost_usd, -1))) FROM {table} GROUP BY day"
+        f"cache_read_tokens, ifNull(cost_usd, -1), cwd, git_branch, machine, agent_id, "
+        f"is_sidechain, speed, cache_creation_5m_tokens, cache_creation_1h_tokens, "
+        f"ifNull(recorded_cost_usd, -1))) FROM {table} GROUP BY day"
     ).result_rows
     return {day: (int(n), int(h)) for day, n, h in rows}
 
@@ -127,7 +129,8 @@ def stage_transcripts(client: Any) -> set[date]:
 def expand_days(client: Any, days: set[date]) -> set[date]:
     """Add the neighbouring days whose rows move because a request of ``days`` is matched
     (or no longer matched) across midnight: the old day of each of their request_ids in
-    usage_requests and the day each now belongs to."""
+    usage_requests and the day each now belongs to; and every day holding a request of a
+    session whose transcripts are on ``days`` (its attribution may change with them)."""
     if not days:
         return set()
     ordered = sorted(days)
@@ -139,12 +142,12 @@ def expand_days(client: Any, days: set[date]) -> set[date]:
             "hi": ordered[-1] + timedelta(days=2),
         },
     ).result_rows
-    # telemetry-only requests of a session take its project from the session's transcripts:
-    # days whose requests still lack a project that the changed days now provide
+    # a session's requests take project, repo, branch and machine from the session's
+    # transcripts on any day: the days holding requests of a session whose transcripts changed
     sessions = client.query(
-        "SELECT DISTINCT day FROM usage_requests WHERE project = '' AND session_id IN ("
+        "SELECT DISTINCT day FROM usage_requests WHERE session_id IN ("
         "SELECT session_id FROM rollup_transcript_requests "
-        "WHERE day IN {days:Array(Date)} AND session_id != '' AND project != '')",
+        "WHERE day IN {days:Array(Date)} AND session_id != '')",
         parameters={"days": ordered},
     ).result_rows
     return days | {row[0] for row in rows} | {row[0] for row in sessions}

@@ -98,6 +98,35 @@ def sources_agree(client: Any, limit: int = 10) -> CheckOutcome:
     )
 
 
+def cost_provenance(client: Any, limit: int = 10) -> CheckOutcome:
+    """Where the cost Claude Code reported and the cost computed from the price table differ
+    (beyond ``COST_TOLERANCE``), and which models have no price: the largest gaps first."""
+    rows = client.query(
+        sqlfiles.load("rollups/check_cost_gaps.sql"), parameters={"tol": COST_TOLERANCE, "n": limit}
+    ).result_rows
+    gaps = sum(int(r[2]) for r in rows)
+    unpriced = sum(int(r[5]) for r in rows)
+    table = "\n".join(
+        [
+            "| model | compared | gaps | reported $ | computed $ | unpriced |",
+            "|---|---|---|---|---|---|",
+        ]
+        + [f"| {m} | {c} | {g} | {r:.6f} | {p:.6f} | {u} |" for m, c, g, r, p, u in rows]
+    )
+    return CheckOutcome(
+        "cost_provenance",
+        gaps == 0 and unpriced == 0,
+        f"The cost Claude Code reported and the cost computed from the price table agree "
+        f"within {COST_TOLERANCE:.0%} and every model is priced (WARN lists the largest gaps).",
+        warn_only=True,
+        metadata={
+            "requests_with_gaps": gaps,
+            "unpriced_requests": unpriced,
+            "largest_gaps": ("md", table if rows else "none"),
+        },
+    )
+
+
 def freshness_hours() -> float:
     return float(os.environ.get("CC_PIPELINE_FRESHNESS_HOURS", "24"))
 
@@ -135,6 +164,7 @@ ALL_CHECKS = (
     rollup_totals_match,
     sources_agree,
     ingestion_fresh,
+    cost_provenance,
 )
 
 

@@ -8,7 +8,8 @@ import sys
 from datetime import date
 from typing import Any
 
-from cc_pipeline.console import add_wait_option, say
+from cc_pipeline.console import add_format_option, add_wait_option, print_rows, say
+from cc_pipeline.rollups.reports import BY_COLUMNS
 
 
 def register(subparsers: Any) -> None:
@@ -32,13 +33,33 @@ def register(subparsers: Any) -> None:
 
     report = subparsers.add_parser(
         "report",
-        help="print the daily, session or blocks report (as ccusage) from the rollups",
-        description="Reports like ccusage's, read from the rollup tables.",
+        help="print the daily, weekly, monthly, session or blocks report (as ccusage) from the "
+        "rollups",
+        description="Reports like ccusage's, read from the rollup tables; --by breaks them down "
+        "by an attribution column (team, repo, branch, ...). --format json prints ccusage's JSON.",
     )
-    report.add_argument("kind", choices=["daily", "session", "blocks"])
-    report.add_argument("--json", action="store_true", help="print JSON (ccusage's shape)")
-    report.add_argument("--since", type=date.fromisoformat, default=None)
-    report.add_argument("--until", type=date.fromisoformat, default=None)
+    report.add_argument("kind", choices=["daily", "weekly", "monthly", "session", "blocks"])
+    report.add_argument(
+        "--since", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+        help="first day to report (in --timezone)",
+    )  # fmt: skip
+    report.add_argument(
+        "--until", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+        help="last day to report (in --timezone)",
+    )  # fmt: skip
+    report.add_argument(
+        "--timezone", default="UTC", metavar="ZONE",
+        help="IANA time zone the days are counted in (default UTC), e.g. Europe/Berlin",
+    )  # fmt: skip
+    report.add_argument(
+        "--breakdown", action="store_true",
+        help="one row per model in tables and CSV (JSON always holds modelBreakdowns)",
+    )  # fmt: skip
+    report.add_argument(
+        "--by", default=None, metavar="COLUMN", choices=BY_COLUMNS,
+        help=f"also group by this attribution column: {', '.join(BY_COLUMNS)}",
+    )  # fmt: skip
+    add_format_option(report)
     report.add_argument(
         "--user", default=None, help="one user_id (blocks: default every user; '' = no known user)"
     )
@@ -83,23 +104,45 @@ def run_rollup(args: argparse.Namespace) -> int:
     return 0 if all(o.passed or o.warn_only for o in outcomes) else 1
 
 
+def _build_report(client: Any, args: argparse.Namespace) -> dict[str, Any]:
+    from cc_pipeline.rollups import reports
+
+    if args.kind == "blocks":
+        return reports.blocks_report(
+            client, args.user, args.since, args.until, timezone=args.timezone
+        )
+    if args.kind == "session":
+        return reports.session_report(
+            client, args.since, args.until, args.user, timezone=args.timezone, by=args.by
+        )
+    return reports.usage_report(
+        client, args.kind, args.since, args.until, args.user, timezone=args.timezone, by=args.by
+    )
+
+
 def run_report(args: argparse.Namespace) -> int:
     from cc_pipeline.rollups import reports
     from cc_pipeline.schema import migrate
 
+    if args.kind == "blocks" and args.by:
+        say("--by does not apply to blocks (they are cut per user)")
+        return 2
+    try:
+        reports.check_timezone(args.timezone)
+    except ValueError as exc:
+        say(str(exc))
+        return 2
     with _resource(args.wait).connect(on_wait=say) as client:
         migrate(client)
-        if args.kind == "daily":
-            report = reports.daily_report(client, args.since, args.until, args.user)
-        elif args.kind == "session":
-            report = reports.session_report(client, args.since, args.until, args.user)
-        else:
-            report = reports.blocks_report(client, args.user, args.since, args.until)
-    if args.json:
+        report = _build_report(client, args)
+    if args.format == "json":
         json.dump(report, sys.stdout, indent=2)
         print()
-    else:
-        print(reports.format_table(report, args.kind))
+        return 0
+    headers, rows = reports.report_rows(
+        report, args.kind, by=args.by, breakdown=args.breakdown, totals=args.format == "table"
+    )
+    print_rows(headers, rows, args.format)
     return 0
 
 

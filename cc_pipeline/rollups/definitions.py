@@ -32,6 +32,7 @@ CHECKS = {
     "rollup_totals_match": "usage_daily",
     "sources_agree": "usage_requests",
     "ingestion_fresh": "usage_requests",
+    "cost_provenance": "usage_requests",
 }
 # A failure of these stops what reads the rollups (the dashboard) from being rebuilt.
 BLOCKING = frozenset({"no_duplicate_requests", "no_negative_values"})

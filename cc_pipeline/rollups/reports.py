@@ -1,29 +1,85 @@
-"""The reports ccusage users know (daily, session, blocks), read from the rollups."""
+"""The reports ccusage users know (daily, weekly, monthly, session, blocks), read from the
+rollups, in ccusage's JSON shape; optionally by one attribution column and in a time zone."""
 
 from __future__ import annotations
 
+import io
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cc_pipeline import sqlfiles
+from cc_pipeline.console import print_rows
 
 TOKEN_KEYS = ("inputTokens", "outputTokens", "cacheCreationTokens", "cacheReadTokens")
 BLOCK_MS = 5 * 3600 * 1000
-# Control characters (C0, DEL, C1) in a name would reach the terminal as escape sequences
-# (clear the screen, move the cursor, set the title): they are shown as \xNN instead.
-CONTROL_ESCAPES = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
+# The columns of usage_requests a report can be broken down by (``--by``).
+BY_COLUMNS = (
+    "team",
+    "department",
+    "cost_center",
+    "user_id",
+    "user_email",
+    "account_uuid",
+    "organization_id",
+    "machine",
+    "project",
+    "repo",
+    "branch",
+    "agent",
+    "skill",
+    "plugin",
+    "mcp_server",
+    "provider",
+    "effort",
+    "speed",
+    "query_source",
+    "entrypoint",
+    "terminal_type",
+    "app_version",
+    "source",
+)
+# Report kind -> (period of usage_report.sql, JSON list key, entry key), ccusage's names.
+PERIODS = {
+    "daily": ("day", "daily", "date"),
+    "weekly": ("week", "weekly", "week"),
+    "monthly": ("month", "monthly", "month"),
+}
 
 
-def terminal_safe(value: Any) -> str:
-    """``value`` as text with every control character written out as ``\\xNN``."""
-    return str(value).translate(CONTROL_ESCAPES)
+def check_timezone(name: str) -> str:
+    """``name`` when it is an IANA time zone (``UTC``, ``Europe/Berlin``); else ValueError."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {name!r} (an IANA name like Europe/Berlin)") from exc
+    return name
 
 
-def _filters(since: date | None, until: date | None, user: str | None) -> dict[str, Any]:
+def check_by(column: str | None) -> str | None:
+    """``column`` when a report can be broken down by it (``BY_COLUMNS``); else ValueError."""
+    if column is not None and column not in BY_COLUMNS:
+        raise ValueError(
+            f"cannot break a report down by {column!r}: one of {', '.join(BY_COLUMNS)}"
+        )
+    return column
+
+
+def _filters(
+    since: date | None,
+    until: date | None,
+    user: str | None,
+    timezone: str = "UTC",
+    by: str | None = None,
+) -> dict[str, Any]:
     return {
         "since": since or date(1970, 1, 1),
         "until": until or date(2200, 1, 1),
         "user": user or "",
+        "tz": check_timezone(timezone),
+        "grouped": check_by(by) is not None,
+        "by": by or "model",  # named in the SQL only when grouped
     }
 
 
@@ -34,20 +90,30 @@ def _totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return totals
 
 
-def _grouped(rows: list[tuple[Any, ...]], key_name: str, extra: Any = None) -> list[dict[str, Any]]:
-    """Rows of (key, model, input, output, cache_creation, cache_read, cost, *extra) by key."""
-    out: dict[Any, dict[str, Any]] = {}
-    for key, model, inp, outp, cc, cr, cost, *rest in rows:
-        entry = out.get(key)
+def _grouped(
+    rows: list[tuple[Any, ...]],
+    key_name: str,
+    by: str | None = None,
+    extra: Callable[[list[Any]], dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """Rows of (key, by value, model, input, output, cache_creation, cache_read, cost, *extra)
+    as one entry per (key, by value), each with its models' breakdown."""
+    out: dict[tuple[Any, Any], dict[str, Any]] = {}
+    for key, by_value, model, inp, outp, cc, cr, cost, *rest in rows:
+        entry = out.get((key, by_value))
         if entry is None:
-            entry = out[key] = {
-                key_name: key,
-                **dict.fromkeys(TOKEN_KEYS, 0),
-                "totalCost": 0.0,
-                "totalTokens": 0,
-                "modelsUsed": [],
-                "modelBreakdowns": [],
-            }
+            entry = out[(key, by_value)] = {key_name: key}
+            if by is not None:
+                entry[by] = by_value
+            entry.update(
+                {
+                    **dict.fromkeys(TOKEN_KEYS, 0),
+                    "totalCost": 0.0,
+                    "totalTokens": 0,
+                    "modelsUsed": [],
+                    "modelBreakdowns": [],
+                }
+            )
             if extra:
                 entry.update(extra(rest))
         for k, v in zip(TOKEN_KEYS, (inp, outp, cc, cr), strict=True):
@@ -68,14 +134,36 @@ def _grouped(rows: list[tuple[Any, ...]], key_name: str, extra: Any = None) -> l
     return list(out.values())
 
 
-def daily_report(
-    client: Any, since: date | None = None, until: date | None = None, user: str | None = None
+def usage_report(
+    client: Any,
+    kind: str = "daily",
+    since: date | None = None,
+    until: date | None = None,
+    user: str | None = None,
+    *,
+    timezone: str = "UTC",
+    by: str | None = None,
 ) -> dict[str, Any]:
-    rows = client.query(
-        sqlfiles.load("rollups/report_daily.sql"), parameters=_filters(since, until, user)
-    ).result_rows
-    daily = _grouped([(d.isoformat(), *rest) for d, *rest in rows], "date")
-    return {"daily": daily, "totals": _totals(daily)}
+    """ccusage ``daily``/``weekly``/``monthly --json``: one entry per period (and ``by`` value)
+    with its models' breakdown, then the totals; days are counted in ``timezone``."""
+    period, list_key, entry_key = PERIODS[kind]
+    params = {**_filters(since, until, user, timezone, by), "period": period}
+    rows = client.query(sqlfiles.load("rollups/report_usage.sql"), parameters=params).result_rows
+    entries = _grouped(rows, entry_key, by)
+    return {list_key: entries, "totals": _totals(entries)}
+
+
+def daily_report(
+    client: Any,
+    since: date | None = None,
+    until: date | None = None,
+    user: str | None = None,
+    *,
+    timezone: str = "UTC",
+    by: str | None = None,
+) -> dict[str, Any]:
+    """ccusage ``daily --json``."""
+    return usage_report(client, "daily", since, until, user, timezone=timezone, by=by)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -86,23 +174,32 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def session_report(
-    client: Any, since: date | None = None, until: date | None = None, user: str | None = None
+    client: Any,
+    since: date | None = None,
+    until: date | None = None,
+    user: str | None = None,
+    *,
+    timezone: str = "UTC",
+    by: str | None = None,
 ) -> dict[str, Any]:
+    """ccusage ``session --json``: one entry per session (and ``by`` value), by last activity."""
     rows = client.query(
-        sqlfiles.load("rollups/report_session.sql"), parameters=_filters(since, until, user)
+        sqlfiles.load("rollups/report_session.sql"),
+        parameters=_filters(since, until, user, timezone, by),
     ).result_rows
     sessions = _grouped(
         rows,
         "sessionId",
+        by,
         extra=lambda rest: {
             "firstActivity": _iso(rest[0]),
             "lastActivity": _iso(rest[1]),
             "projectPath": rest[2],
         },
     )
-    by_key = {s["sessionId"]: s for s in sessions}
-    for session_id, _m, *_t, first, last, _p in rows:
-        s = by_key[session_id]
+    by_key = {(s["sessionId"], s.get(by) if by else ""): s for s in sessions}
+    for session_id, by_value, _m, *_t, first, last, _p in rows:
+        s = by_key[(session_id, by_value)]
         s["firstActivity"] = min(s["firstActivity"], _iso(first))
         s["lastActivity"] = max(s["lastActivity"], _iso(last))
     sessions.sort(key=lambda s: s["lastActivity"])
@@ -124,11 +221,12 @@ def blocks_report(
     since: date | None = None,
     until: date | None = None,
     now: datetime | None = None,
+    timezone: str = "UTC",
 ) -> dict[str, Any]:
     """ccusage ``blocks --json``: one user's blocks (every user's, tagged, when several)."""
     now_ms = int((now or datetime.now(tz=UTC)).timestamp() * 1000)
     users = [user] if user is not None else block_users(client)
-    params = {**_filters(since, until, None), "users": users}
+    params = {**_filters(since, until, None, timezone), "users": users}
     rows = client.query(sqlfiles.load("rollups/report_blocks.sql"), parameters=params).result_rows
     blocks = []
     for (
@@ -172,7 +270,7 @@ def blocks_report(
             "burnRate": None,
             "projection": None,
         }
-        if active and first is not None:
+        if active and first is not None and last_ms is not None:
             first_ms = int(first.replace(tzinfo=UTC).timestamp() * 1000)
             minutes = (last_ms - first_ms) / 60000
             if minutes > 0:
@@ -195,33 +293,65 @@ def blocks_report(
     return {"blocks": blocks}
 
 
-def format_table(report: dict[str, Any], kind: str) -> str:
-    """A plain text table of a report for the terminal."""
+NUMBER_HEADERS = ("input", "output", "cache write", "cache read", "total tokens", "cost $")
+
+
+def _numbers(entry: dict[str, Any], cost_key: str = "totalCost") -> list[Any]:
+    tokens = [entry[k] for k in TOKEN_KEYS]
+    return [*tokens, sum(tokens), round(float(entry[cost_key]), 6)]
+
+
+def _block_rows(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    headers = ["block start", "entries", "tokens", "cost $", "models", "state"]
+    rows: list[list[Any]] = []
+    for b in report["blocks"]:
+        state = "gap" if b["isGap"] else ("active" if b["isActive"] else "")
+        rows.append(
+            [b["startTime"], b["entries"], b["totalTokens"], round(b["costUSD"], 6),
+             ", ".join(b["models"]), state]
+        )  # fmt: skip
+        if "userId" in b:
+            rows[-1].append(b["userId"])
+    if any("userId" in b for b in report["blocks"]):
+        headers.append("user")
+    return headers, rows
+
+
+def report_rows(
+    report: dict[str, Any],
+    kind: str,
+    *,
+    by: str | None = None,
+    breakdown: bool = False,
+    totals: bool = False,
+) -> tuple[list[str], list[list[Any]]]:
+    """A report as flat rows for a table or CSV: one per entry (``breakdown``: one per entry
+    and model), with a last ``Total`` row when ``totals``."""
     if kind == "blocks":
-        head = f"{'block start':<26}{'entries':>8}{'tokens':>14}{'cost $':>11}  models"
-        lines = [head, "-" * len(head)]
-        for b in report["blocks"]:
-            start = terminal_safe(b["startTime"])
-            if b["isGap"]:
-                lines.append(f"{start:<26}{'(gap)':>8}")
-                continue
-            mark = " ACTIVE" if b["isActive"] else ""
-            models = terminal_safe(", ".join(b["models"]))
-            lines.append(
-                f"{start:<26}{b['entries']:>8}{b['totalTokens']:>14,}"
-                f"{b['costUSD']:>11.2f}  {models}{mark}"
-            )
-        return "\n".join(lines)
-    rows, key = (report["daily"], "date") if kind == "daily" else (report["sessions"], "sessionId")
-    head = (
-        f"{key:<38}{'input':>10}{'output':>10}{'cache write':>13}{'cache read':>14}"
-        f"{'cost $':>10}  models"
+        return _block_rows(report)
+    list_key, key = (
+        ("sessions", "sessionId") if kind == "session" else (PERIODS[kind][1], PERIODS[kind][2])
     )
-    lines = [head, "-" * len(head)]
-    for r in [*rows, {key: "Total", **report["totals"], "modelsUsed": []}]:
-        lines.append(
-            f"{terminal_safe(r[key]):<38}{r['inputTokens']:>10,}{r['outputTokens']:>10,}"
-            f"{r['cacheCreationTokens']:>13,}{r['cacheReadTokens']:>14,}"
-            f"{r['totalCost']:>10.2f}  {terminal_safe(', '.join(r['modelsUsed']))}"
-        )
-    return "\n".join(lines)
+    headers = [key, *([by] if by else []), "model" if breakdown else "models", *NUMBER_HEADERS]
+    rows: list[list[Any]] = []
+    for entry in report[list_key]:
+        lead = [entry[key], *([entry[by]] if by else [])]
+        if not breakdown:
+            rows.append([*lead, ", ".join(entry["modelsUsed"]), *_numbers(entry)])
+            continue
+        for model in entry["modelBreakdowns"]:
+            rows.append([*lead, model["modelName"], *_numbers(model, "cost")])
+    if totals:
+        lead = ["Total", *([""] if by else []), ""]
+        rows.append([*lead, *_numbers(report["totals"])])
+    return headers, rows
+
+
+def format_table(
+    report: dict[str, Any], kind: str, *, by: str | None = None, breakdown: bool = False
+) -> str:
+    """A plain text table of a report for the terminal (control characters escaped)."""
+    headers, rows = report_rows(report, kind, by=by, breakdown=breakdown, totals=True)
+    out = io.StringIO()
+    print_rows(headers, rows, "table", out)
+    return out.getvalue().rstrip("\n")

@@ -19,12 +19,16 @@ from typing import Any
 
 import orjson
 
-from cc_pipeline import sqlfiles
+from cc_pipeline import settings, sqlfiles
 from cc_pipeline.files.loader import BatchResult
 from cc_pipeline.files.rowbinary import PARSE_THREADS, balanced_runs, varint
 from cc_pipeline.files.spool import SpoolDir, SpoolTable, files_source
 from cc_pipeline.files.tailer import LineBatch
-from cc_pipeline.telemetry.privacy import ALLOWED_ATTRIBUTES, ALLOWED_EVENT_ATTRIBUTES, KNOWN_NAMES
+from cc_pipeline.telemetry.privacy import (
+    ALLOWED_EVENT_ATTRIBUTES,
+    KNOWN_NAMES,
+    allowed_attributes,
+)
 
 # A batch's lines, as the batch queries read them (from its spool files where they can).
 LINES = SpoolTable(
@@ -119,6 +123,8 @@ class TelemetrySink:
     """Loads OTLP JSON lines into otel_logs, otel_metrics_*, otel_traces."""
 
     keep_content: bool = False
+    # (column or '', key): label keys kept besides the defaults (CC_PIPELINE_LABEL_KEYS)
+    label_keys: tuple[tuple[str, str], ...] = field(default_factory=settings.label_keys)
     source: str = "telemetry"
     tables: tuple[str, ...] = (
         "otel_logs",
@@ -139,11 +145,13 @@ class TelemetrySink:
         self._spool = SpoolDir.open_at(self.spool_dir)
         sqlfiles.run_script(client, "telemetry/batch_tables.sql")
         self._pending_bytes = 0
+        record_label_keys(client, self.label_keys)
+        allowed = allowed_attributes(key for _, key in self.label_keys)
         # The allow-list is matched by hash: comparing integers per attribute is much cheaper.
         self.allowed_hashes, self.allowed_pair_hashes = client.query(
             "SELECT arrayMap(k -> cityHash64(k), {keys:Array(String)}), "
             "arrayMap(p -> cityHash64(p.1, p.2), {pairs:Array(Tuple(String, String))})",
-            parameters={"keys": list(ALLOWED_ATTRIBUTES), "pairs": list(ALLOWED_EVENT_ATTRIBUTES)},
+            parameters={"keys": list(allowed), "pairs": list(ALLOWED_EVENT_ATTRIBUTES)},
         ).result_rows[0]
         # Metric lines left by a run that stopped before parsing them: parse them again, after
         # deleting whatever that run wrote for them.
@@ -376,6 +384,20 @@ class TelemetrySink:
                 result.rows["otel_metrics_histogram"] += count
                 lines_with_points += lines
         return lines_with_points
+
+
+def record_label_keys(client: Any, label_keys: tuple[tuple[str, str], ...]) -> None:
+    """Write the configured label keys to telemetry_label_keys (read by cc_api_requests),
+    when they differ from what it holds."""
+    wanted = [(column, key, rank) for rank, (column, key) in enumerate(label_keys)]
+    held = client.query(
+        "SELECT feeds, key, rank FROM telemetry_label_keys ORDER BY rank"
+    ).result_rows
+    if [tuple(row) for row in held] == wanted:
+        return
+    client.command("TRUNCATE TABLE telemetry_label_keys")
+    if wanted:
+        client.insert("telemetry_label_keys", wanted, column_names=["feeds", "key", "rank"])
 
 
 def _quarantine_count(client: Any, params: dict[str, Any]) -> int:

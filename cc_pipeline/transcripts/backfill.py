@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import socket
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -59,6 +60,7 @@ class BackfillSummary:
     compact_seconds: float = 0.0
     seconds: float = 0.0
     rows: Counter[str] = field(default_factory=Counter)
+    machine: str = ""  # the machine label the loaded lines carry
 
     def add(self, part: IngestSummary) -> None:
         self.files_seen += part.files_seen
@@ -71,6 +73,11 @@ class BackfillSummary:
         newest = part.newest_event
         if newest and (self.newest_event is None or newest > self.newest_event):
             self.newest_event = newest
+
+
+def default_machine() -> str:
+    """The machine label of transcripts loaded here: this computer's host name."""
+    return socket.gethostname()
 
 
 def cursor_path_for(root: Path) -> Path:
@@ -164,8 +171,13 @@ def backfill_transcripts(
     progress: ProgressFn | None = None,
     log: Callable[[str], None] | None = None,
     totals: bool = True,
+    machine: str | None = None,
 ) -> BackfillSummary:
     """Load every complete new transcript line under ``roots`` (default: Claude Code's), once.
+
+    Every line loaded carries ``machine`` (default: this computer's host name), so transcripts
+    of several machines loaded into one warehouse stay told apart; a request found on several
+    machines is still counted once (by its message and request id).
 
     ``since`` skips files last modified before that date that were never read (they stay
     unread, so a later run without ``since`` still loads them). With ``totals`` the summary
@@ -184,6 +196,7 @@ def backfill_transcripts(
             progress=progress,
             log=log,
             totals=totals,
+            machine=default_machine() if machine is None else machine,
         )
 
 
@@ -198,12 +211,13 @@ def _backfill(
     progress: ProgressFn | None = None,
     log: Callable[[str], None] | None = None,
     totals: bool = True,
+    machine: str = "",
 ) -> BackfillSummary:
     """The run of ``backfill_transcripts``, before disk-full errors are explained."""
     started = time.monotonic()
     run_started = datetime.now(UTC)
     say = log or (lambda _msg: None)
-    summary = BackfillSummary()
+    summary = BackfillSummary(machine=machine)
     for spool in remove_stale_spools(settings.cursors_dir()):  # also when no root is found
         say(f"removed the spool files a stopped run left: {spool}")
     migrate(client)
@@ -236,6 +250,7 @@ def _backfill(
             # scratch files of the run, beside the cursors and emptied by the next run if a
             # crash left any
             spool_dir=cursor_path.with_suffix(".spool"),
+            machine=machine,
         )
         part = ingest_folder(
             client,

@@ -38,6 +38,12 @@ def register(subparsers: Any) -> None:
         help="price file laid over the shipped table (default CC_PIPELINE_PRICES)",
     )
     parser.add_argument(
+        "--machine",
+        default=None,
+        metavar="NAME",
+        help="machine label every loaded line carries (default: this computer's host name)",
+    )
+    parser.add_argument(
         "--totals",
         action="store_true",
         help="also print requests, tokens and cost per model over everything loaded, and "
@@ -65,6 +71,7 @@ def run_backfill(args: argparse.Namespace) -> int:
                 progress=progress,
                 log=say,
                 totals=args.totals,
+                machine=args.machine,
             )
     except ValueError as exc:
         say(str(exc))
@@ -72,6 +79,7 @@ def run_backfill(args: argparse.Namespace) -> int:
     finally:
         progress.close()
     print(f"roots       {', '.join(summary.roots) or '-'}")
+    print(f"machine     {summary.machine or '-'}")
     print(f"files       {summary.files_read} read of {summary.files_seen}", end="")
     print(f" ({summary.files_skipped_since} skipped by --since)" if args.since else "")
     print(f"bytes       {human_bytes(summary.bytes_read)}")

@@ -39,6 +39,10 @@ class TranscriptBackfillConfig(dg.Config):
         default=None,
         description="Optional price file laid over the shipped table (default CC_PIPELINE_PRICES).",
     )
+    machine: str | None = Field(
+        default=None,
+        description="Machine label every loaded line carries (default: the host name of the run).",
+    )
 
 
 def _specs() -> list[dg.AssetSpec]:
@@ -107,7 +111,13 @@ def backfill_transcripts_asset(
     prices = Path(config.prices_file) if config.prices_file else None
     with clickhouse.connect(on_wait=context.log.info) as client:
         summary = backfill_transcripts(
-            client, roots, since=since, prices=prices, progress=progress, log=context.log.info
+            client,
+            roots,
+            since=since,
+            prices=prices,
+            progress=progress,
+            log=context.log.info,
+            machine=config.machine,
         )
     context.log.info(
         f"read {summary.files_read} of {summary.files_seen} file(s), "

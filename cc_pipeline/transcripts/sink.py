@@ -39,7 +39,7 @@ ENTRY_COLUMNS = (
     "input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens, "
     "cache_creation_5m_tokens, cache_creation_1h_tokens, has_cache_breakdown, "
     "cache_creation_tokens, recorded_cost_usd, tool_names, tool_use_count, countable, "
-    "skip_reason, loaded_at"
+    "skip_reason, loaded_at, git_branch, machine"
 )
 
 
@@ -110,6 +110,7 @@ class TranscriptSink:
     source: str = SOURCE
     tables: tuple[str, ...] = ("transcript_entries",)
     spool_dir: Path | None = None  # default: a temporary folder for the run
+    machine: str = ""  # the machine label every line of the run carries
     _spool: SpoolDir | None = field(default=None, init=False, repr=False)
 
     def prepare(self, client: Warehouse) -> None:
@@ -169,12 +170,12 @@ class TranscriptSink:
         if files_source(client, folder):
             client.command(
                 BLOBS.in_place(entries),
-                parameters={"spool": str(folder / "*.blobs")},
+                parameters={"spool": str(folder / "*.blobs"), "machine": self.machine},
                 settings=PARSE_SETTINGS,
             )
         else:
             BLOBS.stage(client, folder)
-            client.command(entries, settings=PARSE_SETTINGS)
+            client.command(entries, parameters={"machine": self.machine}, settings=PARSE_SETTINGS)
         rows, quarantined, newest = client.query(
             f"SELECT countIf(_problem = ''), countIf(_quarantine), max(timestamp) FROM {SCRATCH}"
         ).result_rows[0]

@@ -1,5 +1,7 @@
 -- Per session and day: requests and tokens from usage_requests, prompts, tools and errors
--- from the batch's events, active time and code changes from the metric deltas.
+-- from the batch's events, active time and code changes from the metric deltas. The team,
+-- machine, repo and branch of a session's day are those of its requests (a non-empty one
+-- where several differ); its reported and computed costs are their sums.
 INSERT INTO _stage_session_days
 WITH parts AS (
     SELECT
@@ -13,7 +15,11 @@ WITH parts AS (
         sum(cost_usd) AS cost_usd,
         0 AS prompts, 0 AS tool_calls, 0 AS tool_failures, 0 AS api_errors,
         0. AS active_time_user_s, 0. AS active_time_cli_s, 0. AS lines_added,
-        0. AS lines_removed, 0. AS commits, 0. AS pull_requests
+        0. AS lines_removed, 0. AS commits, 0. AS pull_requests,
+        argMax(team, team != '') AS team, argMax(machine, machine != '') AS machine,
+        argMax(repo, repo != '') AS repo, argMax(branch, branch != '') AS branch,
+        sum(ifNull(cost_reported_usd, 0)) AS cost_reported_usd,
+        sum(ifNull(cost_computed_usd, 0)) AS cost_computed_usd
     FROM usage_requests
     WHERE day IN {days:Array(Date)} AND session_id != ''
     GROUP BY day, session_id, user_id, organization_id, project
@@ -25,7 +31,7 @@ WITH parts AS (
         countIf(event_name = 'tool_result'),
         countIf(event_name = 'tool_result' AND NOT success),
         countIf(event_name = 'api_error'),
-        0., 0., 0., 0., 0., 0.
+        0., 0., 0., 0., 0., 0., '', '', '', '', 0., 0.
     FROM _rollup_events
     WHERE session_id != ''
     GROUP BY day, session_id, user_id, organization_id
@@ -39,7 +45,8 @@ WITH parts AS (
         sumIf(delta, metric_name = 'claude_code.lines_of_code.count' AND type = 'added'),
         sumIf(delta, metric_name = 'claude_code.lines_of_code.count' AND type = 'removed'),
         sumIf(delta, metric_name = 'claude_code.commit.count'),
-        sumIf(delta, metric_name = 'claude_code.pull_request.count')
+        sumIf(delta, metric_name = 'claude_code.pull_request.count'),
+        '', '', '', '', 0., 0.
     FROM _rollup_metric_deltas
     WHERE session_id != ''
     GROUP BY day, session_id, user_id, organization_id
@@ -68,6 +75,12 @@ SELECT
     sum(lines_added),
     sum(lines_removed),
     sum(commits),
-    sum(pull_requests)
+    sum(pull_requests),
+    argMax(team, team != ''),
+    argMax(machine, machine != ''),
+    argMax(repo, repo != ''),
+    argMax(branch, branch != ''),
+    sum(cost_reported_usd),
+    sum(cost_computed_usd)
 FROM parts
 GROUP BY day, session_id

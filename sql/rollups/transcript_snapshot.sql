@@ -14,6 +14,15 @@ SELECT
     cache_creation_tokens,
     cache_read_tokens,
     cost_usd,
-    version
+    version,
+    cwd,
+    git_branch,
+    machine,
+    agent_id,
+    is_sidechain,
+    speed,
+    cache_creation_5m_tokens,
+    cache_creation_1h_tokens,
+    recorded_cost_usd
 FROM transcript_requests
 SETTINGS max_partitions_per_insert_block = 0

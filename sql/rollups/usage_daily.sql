@@ -1,5 +1,8 @@
--- Day x model x user x organization x project from usage_requests. `sessions` counts
--- distinct sessions within the row (not additive across rows).
+-- Day x model x user x organization x project x the attribution dimensions (team, department,
+-- cost center, e-mail, machine, repo, branch, agent, skill, plugin, MCP server, provider) from
+-- usage_requests. `sessions` counts distinct sessions within the row (not additive across
+-- rows). cost_reported_usd and cost_computed_usd sum what Claude Code reported and what the
+-- price table computes (an unpriced or unreported request adds 0).
 INSERT INTO _stage_usage_daily
 SELECT
     day,
@@ -19,7 +22,22 @@ SELECT
        cache_read_tokens / (input_tokens + cache_read_tokens + cache_creation_tokens)) AS cache_hit_ratio,
     countIf(source = 'telemetry') AS telemetry_only_requests,
     countIf(source = 'transcript') AS transcript_only_requests,
-    countIf(source = 'both') AS both_requests
+    countIf(source = 'both') AS both_requests,
+    team,
+    department,
+    cost_center,
+    user_email,
+    machine,
+    repo,
+    branch,
+    agent,
+    skill,
+    plugin,
+    mcp_server,
+    provider,
+    sum(ifNull(cost_reported_usd, 0)) AS cost_reported_usd,
+    sum(ifNull(cost_computed_usd, 0)) AS cost_computed_usd
 FROM usage_requests
 WHERE day IN {days:Array(Date)}
-GROUP BY day, model, user_id, organization_id, project
+GROUP BY day, model, user_id, organization_id, project, team, department, cost_center,
+         user_email, machine, repo, branch, agent, skill, plugin, mcp_server, provider

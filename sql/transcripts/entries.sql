@@ -13,6 +13,8 @@
 -- per line; token counts are checked on their raw JSON text (a float or negative count makes
 -- the line quarantined, not silently truncated), and so are values out of their sane range
 -- (token counts above 10^9, a timestamp outside 2000..2099, a cost not within 0..10^6 USD).
+-- Every line also carries the git branch Claude Code wrote (gitBranch) and the machine label
+-- of the run ({machine}: the backfill's --machine, default the host name).
 INSERT INTO _batch_transcript_entries
 SELECT
     b_file_key AS _file_key,
@@ -70,6 +72,8 @@ SELECT
         msg.model = '', 'empty model',
         '') AS skip_reason,
     now64(3) AS loaded_at,
+    ifNull(j.gitBranch, '') AS git_branch,
+    {machine:String} AS machine,
     problem AS _problem,
     problem != '' OR notEmpty(bad_fields) OR notEmpty(out_of_range) AS _quarantine
 FROM (
@@ -104,6 +108,7 @@ FROM (
             sessionId Nullable(String),
             uuid Nullable(String),
             cwd Nullable(String),
+            gitBranch Nullable(String),
             version Nullable(String),
             agentId Nullable(String),
             isSidechain Nullable(Bool),

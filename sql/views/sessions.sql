@@ -1,5 +1,6 @@
 -- One row per session, folding its session_days rows: sums of the counts, the first and
--- last activity, and a non-empty user, organization and project where any row has one.
+-- last activity, and a non-empty user, organization, project, team, machine, repo and branch
+-- where any row has one.
 CREATE OR REPLACE VIEW sessions AS
 SELECT
     session_id,
@@ -28,6 +29,12 @@ SELECT
     sum(commits) AS commits,
     sum(pull_requests) AS pull_requests,
     min(day) AS first_day,
-    max(day) AS last_day
+    max(day) AS last_day,
+    argMax(team, team != '') AS team,
+    argMax(machine, machine != '') AS machine,
+    argMax(repo, repo != '') AS repo,
+    argMax(branch, branch != '') AS branch,
+    sum(cost_reported_usd) AS cost_reported_usd,
+    sum(cost_computed_usd) AS cost_computed_usd
 FROM session_days
 GROUP BY session_id;

@@ -43,6 +43,7 @@ def test_materialize_with_dagster(clickhouse_resource: ClickHouseResource, tmp_p
         "rollup_totals_match",
         "sources_agree",
         "ingestion_fresh",
+        "cost_provenance",
     }
     for name in ("no_duplicate_requests", "no_negative_values", "rollup_totals_match"):
         assert checks[name].passed, name

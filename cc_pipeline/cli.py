@@ -17,6 +17,7 @@ from collections.abc import Sequence
 # run is imported (``--help`` imports them all), so a command starts without the others.
 COMMAND_MODULES = {
     "ingest": "cc_pipeline.telemetry.commands",
+    "telemetry": "cc_pipeline.telemetry.attributes",
     "sql": "cc_pipeline.warehouse_commands",
     "serve": "cc_pipeline.serve",
     "stack": "cc_pipeline.stack.commands",

@@ -1,13 +1,16 @@
 """Dagster face of telemetry ingestion: the otel_* table assets, their job and schedule."""
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 
 from cc_pipeline import catalog
 from cc_pipeline.resources.clickhouse import ClickHouseResource
 from cc_pipeline.serve import WRITER_POOL
+from cc_pipeline.telemetry.attributes import attribute_catalog, database_now
 from cc_pipeline.warehouse.assets import asset_specs
 
 GROUP = catalog.TELEMETRY
@@ -29,7 +32,13 @@ class TelemetryIngestConfig(dg.Config):
             "no_lines_quarantined",
             asset="otel_logs",
             description="Every line read by this run was loadable (WARN lists the reasons).",
-        )
+        ),
+        dg.AssetCheckSpec(
+            "no_new_dropped_attributes",
+            asset="otel_logs",
+            description="This run met no attribute name the allow-list drops that was not seen "
+            "before (WARN lists the new ones: what a new Claude Code sends, maybe content).",
+        ),
     ],
     pool=WRITER_POOL,
 )
@@ -56,6 +65,7 @@ def ingest_telemetry_asset(
 
     folder = Path(config.source_dir) if config.source_dir else None
     with clickhouse.connect(on_wait=context.log.info) as client:
+        started = database_now(client)
         summary = ingest_telemetry(
             client,
             folder,
@@ -77,6 +87,7 @@ def ingest_telemetry_asset(
             "GROUP BY reason ORDER BY count() DESC LIMIT 10",
             parameters={"s": int(summary.seconds) + 5},
         ).result_rows
+        new_dropped = new_dropped_attributes_check(client, started)
     context.log.info(
         f"ingested {summary.total_rows} rows from {summary.files_read} file(s), "
         f"{summary.bytes_read} bytes; {summary.quarantined} line(s) quarantined"
@@ -104,6 +115,30 @@ def ingest_telemetry_asset(
             "lines_quarantined": dg.MetadataValue.int(summary.quarantined),
             "reasons": dg.MetadataValue.md(
                 "\n".join(f"- {reason}: {count}" for reason, count in reasons) or "none"
+            ),
+        },
+    )
+    yield new_dropped
+
+
+def new_dropped_attributes_check(client: Any, since: datetime) -> dg.AssetCheckResult:
+    """WARN when ingestion met, at or after ``since``, an attribute name the allow-list drops
+    that it had never met before; lists them with the events that carried them."""
+    new = attribute_catalog(client, dropped_only=True, since=since)
+    return dg.AssetCheckResult(
+        check_name="no_new_dropped_attributes",
+        asset_key="otel_logs",
+        passed=not new,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "new_dropped_attributes": dg.MetadataValue.int(len(new)),
+            "names": dg.MetadataValue.md(
+                "\n".join(
+                    f"- `{n.event_name}`: `{n.attribute}` ({n.seen} record(s), versions "
+                    f"{', '.join(n.app_versions) or '-'})"
+                    for n in new
+                )
+                or "none"
             ),
         },
     )

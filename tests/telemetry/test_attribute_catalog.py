@@ -3,6 +3,7 @@ values), exactly once, and a check warns when a dropped name appears for the fir
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -36,8 +37,7 @@ def export(event: str, attributes: dict[str, str], count: int = 1) -> dict[str, 
         "timeUnixNano": str(NANOS),
         "observedTimeUnixNano": str(NANOS),
         "body": {"stringValue": f"claude_code.{event}"},
-        "attributes": [string("event.name", event)]
-        + [string(k, v) for k, v in attributes.items()],
+        "attributes": [string("event.name", event)] + [string(k, v) for k, v in attributes.items()],
     }
     resource = [string("service.name", "claude-code"), string("service.version", "2.1.300")]
     resource.append(string("squad", "ingest"))
@@ -129,7 +129,7 @@ def test_the_catalog_is_counted_once_across_a_crash_before_any_write(tmp_path):
         cursors = tmp_path / f"cursors{crash_at}.json"
         with ClickHouseResource(path=str(tmp_path / f"db{crash_at}")).connect() as client:
             migrate(client)
-            try:
+            with contextlib.suppress(Crash):
                 ingest_folder(
                     CrashingClient(client, crash_at),
                     TelemetrySink(),
@@ -137,8 +137,6 @@ def test_the_catalog_is_counted_once_across_a_crash_before_any_write(tmp_path):
                     cursors,
                     max_batch_bytes=16 << 10,
                 )
-            except Crash:
-                pass
             ingest_folder(client, TelemetrySink(), folder, cursors, max_batch_bytes=16 << 10)
             ingest_folder(client, TelemetrySink(), folder, cursors, max_batch_bytes=16 << 10)
             assert client.query(CATALOG_SQL).result_rows == reference, crash_at

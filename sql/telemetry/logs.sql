@@ -56,8 +56,11 @@ SELECT
     {file_key:String} AS _file_key,
     offset AS _offset,
     malformed AS _malformed,
-    arrayFilter(k -> NOT mapContains(LogAttributes, k), mapKeys(attrs)) AS _dropped,
-    arrayFilter(k -> NOT mapContains(ResourceAttributes, k), mapKeys(resource_attrs))
+    -- most records lose no attribute: only those that did are looked at
+    if(length(LogAttributes) = length(attrs), [],
+       arrayFilter(k -> NOT mapContains(LogAttributes, k), mapKeys(attrs))) AS _dropped,
+    if(length(ResourceAttributes) = length(resource_attrs), [],
+       arrayFilter(k -> NOT mapContains(ResourceAttributes, k), mapKeys(resource_attrs)))
         AS _dropped_resource
 FROM (
     SELECT

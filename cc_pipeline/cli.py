@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 # run is imported (``--help`` imports them all), so a command starts without the others.
 COMMAND_MODULES = {
     "ingest": "cc_pipeline.telemetry.commands",
+    "telemetry": "cc_pipeline.telemetry.attributes",
     "sql": "cc_pipeline.warehouse_commands",
     "serve": "cc_pipeline.serve",
     "stack": "cc_pipeline.stack.commands",

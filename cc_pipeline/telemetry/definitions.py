@@ -6,7 +6,7 @@ the backstop.
 """
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +17,7 @@ from cc_pipeline import automation, catalog, settings, sources, sqlfiles
 from cc_pipeline.health.sources import COLLECTOR_FILES
 from cc_pipeline.resources.clickhouse import ClickHouseResource
 from cc_pipeline.serve import WRITER_POOL
+from cc_pipeline.telemetry.attributes import attribute_catalog, database_now
 from cc_pipeline.warehouse.assets import asset_specs
 
 if TYPE_CHECKING:
@@ -83,7 +84,13 @@ def quarantine_of_run(
             "no_lines_quarantined",
             asset="otel_logs",
             description="Every line read by this run was loadable (WARN lists the reasons).",
-        )
+        ),
+        dg.AssetCheckSpec(
+            "no_new_dropped_attributes",
+            asset="otel_logs",
+            description="This run met no attribute name the allow-list drops that was not seen "
+            "before (WARN lists the new ones: what a new Claude Code sends, maybe content).",
+        ),
     ],
     pool=WRITER_POOL,
 )
@@ -112,6 +119,7 @@ def ingest_telemetry_asset(
     cursor_path = cursor_path_for(folder.expanduser().resolve())
     before = sources.cursor_offsets(cursor_path)
     with clickhouse.connect(on_wait=context.log.info) as client:
+        started = database_now(client)
         summary = ingest_telemetry(
             client,
             folder,
@@ -130,6 +138,7 @@ def ingest_telemetry_asset(
         }
         ranges = sources.ranges_read(before, sources.cursor_offsets(cursor_path))
         reasons = quarantine_of_run(client, "telemetry", ranges)
+        new_dropped = new_dropped_attributes_check(client, started)
     context.log.info(
         f"ingested {summary.total_rows} rows from {summary.files_read} file(s), "
         f"{summary.bytes_read} bytes; {summary.quarantined} line(s) quarantined"
@@ -158,6 +167,30 @@ def ingest_telemetry_asset(
             "byte_ranges_read": dg.MetadataValue.int(len(ranges)),
             "reasons": dg.MetadataValue.md(
                 "\n".join(f"- {reason}: {count}" for reason, count in reasons[:10]) or "none"
+            ),
+        },
+    )
+    yield new_dropped
+
+
+def new_dropped_attributes_check(client: Warehouse, since: datetime) -> dg.AssetCheckResult:
+    """WARN when ingestion met, at or after ``since``, an attribute name the allow-list drops
+    that it had never met before; lists them with the events that carried them."""
+    new = attribute_catalog(client, dropped_only=True, since=since)
+    return dg.AssetCheckResult(
+        check_name="no_new_dropped_attributes",
+        asset_key="otel_logs",
+        passed=not new,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "new_dropped_attributes": dg.MetadataValue.int(len(new)),
+            "names": dg.MetadataValue.md(
+                "\n".join(
+                    f"- `{n.event_name}`: `{n.attribute}` ({n.seen} record(s), versions "
+                    f"{', '.join(n.app_versions) or '-'})"
+                    for n in new
+                )
+                or "none"
             ),
         },
     )

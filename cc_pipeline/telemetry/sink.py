@@ -133,6 +133,7 @@ class TelemetrySink:
         "otel_metrics_histogram",
         "otel_traces",
         PENDING,
+        "telemetry_attribute_counts",
     )
     allowed_hashes: list[int] = field(default_factory=list)
     allowed_pair_hashes: list[int] = field(default_factory=list)

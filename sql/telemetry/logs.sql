@@ -13,11 +13,14 @@
 -- Reading an AnyValue as Map(String, String) turns {"stringValue":..}, {"intValue":..},
 -- {"doubleValue":..} or {"boolValue":..} into its text in one step. An attribute whose number
 -- is not a number, or a usage number out of range (docs/rollups.md, "Sane ranges"), is stored
--- empty and named in _malformed, so its line can be quarantined.
+-- empty and named in _malformed, so its line can be quarantined. The names the allow-list
+-- drops are noted in _dropped (record) and _dropped_resource: names only, for the attribute
+-- catalog (telemetry_attribute_catalog).
 INSERT INTO otel_logs (
     Timestamp, TimestampTime, TraceId, SpanId, TraceFlags, SeverityText, SeverityNumber,
     ServiceName, Body, ResourceSchemaUrl, ResourceAttributes, ScopeSchemaUrl, ScopeName,
-    ScopeVersion, ScopeAttributes, LogAttributes, EventName, _file_key, _offset, _malformed)
+    ScopeVersion, ScopeAttributes, LogAttributes, EventName, _file_key, _offset, _malformed,
+    _dropped, _dropped_resource)
 SELECT
     fromUnixTimestamp64Nano(toInt64(if(time_ns != 0, time_ns, observed_ns)), 'UTC') AS Timestamp,
     toDateTime(Timestamp, 'UTC') AS TimestampTime,
@@ -52,7 +55,13 @@ SELECT
        event_name, '') AS EventName,
     {file_key:String} AS _file_key,
     offset AS _offset,
-    malformed AS _malformed
+    malformed AS _malformed,
+    -- most records lose no attribute: only those that did are looked at
+    if(length(LogAttributes) = length(attrs), [],
+       arrayFilter(k -> NOT mapContains(LogAttributes, k), mapKeys(attrs))) AS _dropped,
+    if(length(ResourceAttributes) = length(resource_attrs), [],
+       arrayFilter(k -> NOT mapContains(ResourceAttributes, k), mapKeys(resource_attrs)))
+        AS _dropped_resource
 FROM (
     SELECT
         offset,

@@ -1,15 +1,17 @@
 -- Typed Claude Code views over the OTel tables. Queries and rollups use these instead of
 -- reading attribute maps. Numbers may arrive as ints, doubles or strings ("83"); a value that
 -- does not parse as a number reads as NULL (durations) or 0 (counts and cost).
--- cc_events: every Claude Code log event with its common attributes as columns.
+-- cc_events: every Claude Code log event with its common attributes as columns, events of
+-- names no typed view knows included (their attributes in `attributes`).
 CREATE OR REPLACE VIEW cc_events AS
 SELECT
     coalesce(
         parseDateTime64BestEffortOrNull(LogAttributes['event.timestamp'], 3, 'UTC'),
         toDateTime64(Timestamp, 3, 'UTC')
     ) AS timestamp,
-    if(LogAttributes['event.name'] != '', LogAttributes['event.name'],
-       replaceRegexpOne(Body, '^claude_code\\.', '')) AS event_name,
+    multiIf(LogAttributes['event.name'] != '', LogAttributes['event.name'],
+            Body != '', replaceRegexpOne(Body, '^claude_code\\.', ''),
+            EventName) AS event_name,
     LogAttributes['session.id'] AS session_id,
     LogAttributes['user.id'] AS user_id,
     LogAttributes['organization.id'] AS organization_id,

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from cc_pipeline.telemetry.ingest import ingest_telemetry
+from cc_pipeline.telemetry.privacy import DEFAULT_LABEL_COLUMNS
 from tests.conftest import FIXTURES
 from tests.otlp_files import fixture_requests, write_jsonl
 
@@ -175,3 +176,25 @@ def test_configured_label_keys_are_kept_and_feed_their_column_first(
         "team": "ingest",
         "labels": {"region": "eu", "squad.name": "ingest", "team.id": "platform"},
     }
+
+
+def test_every_default_label_key_feeds_its_column(ch, tmp_path):
+    sent = [
+        (column, key, f"{column}-from-{key}")
+        for column, keys in DEFAULT_LABEL_COLUMNS.items()
+        for key in keys
+    ]
+    write_jsonl(
+        tmp_path / "otel" / "x.jsonl",
+        [api_request({"request_id": key}, {key: value}) for _, key, value in sent],
+    )
+    ingest_telemetry(ch, tmp_path / "otel")
+    shown = {
+        request_id: {"team": team, "department": department, "cost_center": cost_center}
+        for request_id, team, department, cost_center in ch.query(
+            "SELECT request_id, team, department, cost_center FROM cc_api_requests"
+        ).result_rows
+    }
+    assert len(shown) == len(sent) == 5
+    for column, key, value in sent:
+        assert shown[key][column] == value, key

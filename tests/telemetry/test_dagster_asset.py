@@ -40,9 +40,10 @@ def test_materialize_reports_rows_bytes_quarantine_and_newest_event(clickhouse_r
     assert logs["bytes_read"].value == (folder / "claude-code.jsonl").stat().st_size
     assert logs["newest_event"].value.startswith("2026-11-24T00:")
     assert materializations["otel_metrics_sum"]["rows_added"].value == expected["sum_points"]
-    (check,) = result.get_asset_check_evaluations()
-    assert check.check_name == "no_lines_quarantined" and not check.passed
-    assert "invalid JSON: 1" in check.metadata["reasons"].value
+    checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
+    assert set(checks) == {"no_lines_quarantined", "no_new_dropped_attributes"}
+    assert not checks["no_lines_quarantined"].passed
+    assert "invalid JSON: 1" in checks["no_lines_quarantined"].metadata["reasons"].value
 
     again = dg.materialize(
         [ingest_telemetry_asset],

@@ -1,7 +1,7 @@
 """``cc-pipeline``: the shell face of the same plain functions the Dagster assets call.
 
-Each domain adds its own sub-commands through a ``register(subparsers)`` function listed in
-COMMAND_MODULES; nothing heavy is imported until a command runs.
+``COMMANDS`` lists every command and the function of its domain that adds its arguments;
+nothing heavy is imported until a command runs.
 """
 
 from __future__ import annotations
@@ -16,28 +16,81 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
 
-# Command name -> the module whose ``register`` adds it. Only the module of the command being
-# run is imported (``--help`` imports them all), so a command starts without the others.
-COMMAND_MODULES = {
-    "ingest": "cc_pipeline.telemetry.commands",
-    "telemetry": "cc_pipeline.telemetry.attributes",
-    "sql": "cc_pipeline.warehouse_commands",
-    "serve": "cc_pipeline.serve",
-    "stack": "cc_pipeline.stack.commands",
-    "env": "cc_pipeline.stack.commands",
-    "collector": "cc_pipeline.collector.commands",
-    "backfill": "cc_pipeline.transcripts.commands",
-    "rollup": "cc_pipeline.rollups.commands",
-    "report": "cc_pipeline.rollups.commands",
-    "demo": "cc_pipeline.rollups.commands",
-    "dashboard": "cc_pipeline.dashboard.commands",
-    "budgets": "cc_pipeline.budgets.commands",
-    "statusline": "cc_pipeline.limits.statusline",
+# Every command: the module and function that add its arguments (the function's docstring is
+# its description in --help) and its one-line help. Only the module of the command being run
+# is imported (--help imports them all), so a command starts without the others.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "ingest": (
+        "cc_pipeline.telemetry.commands",
+        "add_ingest",
+        "load new Collector JSONL into ClickHouse once",
+    ),
+    "backfill": (
+        "cc_pipeline.transcripts.commands",
+        "add_backfill",
+        "load Claude Code transcripts (usage history) into ClickHouse",
+    ),
+    "rollup": (
+        "cc_pipeline.rollups.commands",
+        "add_rollup",
+        "refresh the rollup tables once (only the days that changed)",
+    ),
+    "report": (
+        "cc_pipeline.rollups.commands",
+        "add_report",
+        "print the daily, weekly, monthly, session or blocks report (as ccusage)",
+    ),
+    "demo": (
+        "cc_pipeline.rollups.commands",
+        "add_demo",
+        "write a realistic month of telemetry and transcripts and run the whole pipeline",
+    ),
+    "dashboard": (
+        "cc_pipeline.dashboard.commands",
+        "add_dashboard",
+        "build the dashboard and open it (or serve it with --serve)",
+    ),
+    "budgets": (
+        "cc_pipeline.budgets.commands",
+        "add_budgets",
+        "spend, forecast and state (ok, warn, over) of every budget in budgets.yaml",
+    ),
+    "statusline": (
+        "cc_pipeline.limits.statusline",
+        "add_statusline",
+        "Claude Code status line: today's cost, 5-hour block, budgets, rate limits",
+    ),
+    "sql": ("cc_pipeline.warehouse_commands", "add_sql", "run a read-only SQL query"),
+    "telemetry": (
+        "cc_pipeline.telemetry.attributes",
+        "add_telemetry",
+        "what the loaded telemetry holds (attribute names, kept or dropped)",
+    ),
+    "serve": (
+        "cc_pipeline.serve",
+        "add_serve",
+        "start the Dagster UI and daemon (schedules, sensors and automation on)",
+    ),
+    "collector": (
+        "cc_pipeline.collector.commands",
+        "add_collector",
+        "run the local OTLP receiver in the foreground",
+    ),
+    "stack": (
+        "cc_pipeline.stack.commands",
+        "add_stack",
+        "start, stop and inspect the telemetry stack (local receiver or Docker)",
+    ),
+    "env": (
+        "cc_pipeline.stack.commands",
+        "add_env",
+        "print (or write) the env that points Claude Code at the stack",
+    ),
 }
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The parser with every command, or with only ``command``'s module when it is known."""
+    """The parser with every command, or with only ``command`` when it is known."""
     import argparse
 
     from cc_pipeline.console import EXIT_CODES_HELP
@@ -48,12 +101,14 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         epilog=EXIT_CODES_HELP,
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    if command in COMMAND_MODULES:
-        modules = [COMMAND_MODULES[command]]
-    else:
-        modules = list(dict.fromkeys(COMMAND_MODULES.values()))
-    for module_name in modules:
-        importlib.import_module(module_name).register(subparsers)
+    for name in [command] if command in COMMANDS else list(COMMANDS):
+        module, adder, help_text = COMMANDS[name]
+        add_arguments = getattr(importlib.import_module(module), adder)
+        add_arguments(
+            subparsers.add_parser(
+                name, help=help_text, description=add_arguments.__doc__, epilog=EXIT_CODES_HELP
+            )
+        )
     return parser
 
 

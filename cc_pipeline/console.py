@@ -50,11 +50,6 @@ def add_wait_option(parser: Any, default: float = 600.0) -> None:
     )
 
 
-def add_command(subparsers: Any, name: str, *, help: str, description: str) -> Any:
-    """A sub-command whose ``--help`` ends with the exit statuses every command keeps."""
-    return subparsers.add_parser(name, help=help, description=description, epilog=EXIT_CODES_HELP)
-
-
 def add_format_option(parser: argparse.ArgumentParser, default: OutputFormat = "table") -> None:
     """``--format table|json|csv`` and its alias ``--json``."""
     parser.add_argument(

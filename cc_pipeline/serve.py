@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from cc_pipeline import settings
-from cc_pipeline.console import add_command, say
+from cc_pipeline.console import say
 from cc_pipeline.stack.serving import start_for_serve, stop_after_serve
 
 WRITER_POOL = "clickhouse_writer"
@@ -64,13 +64,9 @@ def write_workspace(home: Path) -> Path:
     return path
 
 
-def register(subparsers: Any) -> None:
-    parser = add_command(
-        subparsers,
-        "serve",
-        help="start the Dagster UI and daemon (schedules and sensors on)",
-        description="Start the Dagster UI and daemon on the embedded default. Ctrl-C stops it.",
-    )
+def add_serve(parser: argparse.ArgumentParser) -> None:
+    """Start the Dagster UI and daemon (schedules, sensors and automation on) and the local
+    OTLP receiver, on the embedded default. Ctrl-C stops it."""
     parser.add_argument("--port", type=int, default=3000)
     parser.add_argument("--host", default="127.0.0.1")
     parser.set_defaults(func=run_serve)

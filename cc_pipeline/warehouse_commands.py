@@ -7,21 +7,14 @@ views and of ``system``, nothing else.
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
-from cc_pipeline.console import add_command, add_format_option, add_wait_option, print_rows, say
+from cc_pipeline.console import add_format_option, add_wait_option, print_rows, say
 
 
-def register(subparsers: Any) -> None:
-    parser = add_command(
-        subparsers,
-        "sql",
-        help="run a read-only SQL query",
-        description="Run a read-only query against the configured ClickHouse: reads of the "
-        "project's tables and views and of system.*, nothing else. With --format json, stdout "
-        "holds only one JSON array of row objects; with csv, only the rows; messages go to "
-        "stderr.",
-    )
+def add_sql(parser: argparse.ArgumentParser) -> None:
+    """Run a read-only query against the configured ClickHouse: reads of the project's tables
+    and views and of system.*, nothing else. With --format json, stdout holds only one JSON
+    array of row objects; with csv, only the rows; messages go to stderr."""
     parser.add_argument(
         "query", help='e.g. "SELECT model, sum(cost_usd) FROM cc_api_requests GROUP BY model"'
     )

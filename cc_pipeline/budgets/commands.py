@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from cc_pipeline.console import (
     EXIT_CHECK_FAILED,
     EXIT_USAGE,
-    add_command,
     add_format_option,
     add_wait_option,
     print_rows,
@@ -16,16 +14,10 @@ from cc_pipeline.console import (
 )
 
 
-def register(subparsers: Any) -> None:
-    """``cc-pipeline budgets``."""
-    parser = add_command(
-        subparsers,
-        "budgets",
-        help="spend, forecast and state (ok, warn, over) of every budget in budgets.yaml",
-        description="Evaluates the budgets of CC_PIPELINE_BUDGETS (default "
-        "CC_PIPELINE_HOME/budgets.yaml) against the rollups as of the last refresh. Exits 1 "
-        "when a budget is over, 2 when the file is invalid.",
-    )
+def add_budgets(parser: argparse.ArgumentParser) -> None:
+    """Evaluates the budgets of CC_PIPELINE_BUDGETS (default CC_PIPELINE_HOME/budgets.yaml)
+    against the rollups as of the last refresh. Exits 1 when a budget is over, 2 when the
+    file is invalid."""
     add_format_option(parser)
     parser.add_argument(
         "--notify",

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from cc_pipeline.console import add_command, say
+from cc_pipeline.console import say
 
 MiB = 1024 * 1024
 
@@ -62,15 +61,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def register(subparsers: Any) -> None:
-    parser = add_command(
-        subparsers,
-        "collector",
-        help="run the local OTLP receiver in the foreground",
-        description="Receive OTLP (gRPC and HTTP, protobuf and JSON) and write the "
-        "Collector file exporter's JSONL into the folder ingestion reads. "
-        "Ctrl-C or SIGTERM flushes and stops.",
-    )
+def add_collector(parser: argparse.ArgumentParser) -> None:
+    """Receive OTLP (gRPC and HTTP, protobuf and JSON) and write the Collector file
+    exporter's JSONL into the folder ingestion reads. Ctrl-C or SIGTERM flushes and stops."""
     add_arguments(parser)
     parser.set_defaults(func=run_collector)
 

@@ -6,18 +6,12 @@ import argparse
 import functools
 import http.server
 import webbrowser
-from typing import Any
 
-from cc_pipeline.console import add_command, add_wait_option, say
+from cc_pipeline.console import add_wait_option, say
 
 
-def register(subparsers: Any) -> None:
-    parser = add_command(
-        subparsers,
-        "dashboard",
-        help="build the offline HTML dashboard and open it (or serve it with --serve)",
-        description="Build the dashboard from the rollup tables and open it in a browser.",
-    )
+def add_dashboard(parser: argparse.ArgumentParser) -> None:
+    """Build the dashboard from the rollup tables and open it in a browser."""
     parser.add_argument("--serve", action="store_true", help="serve it over HTTP instead")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--host", default="127.0.0.1")

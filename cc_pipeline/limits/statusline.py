@@ -213,16 +213,7 @@ def main() -> int:
     return 0
 
 
-def register(subparsers: Any) -> None:
-    """``cc-pipeline statusline``."""
-    from cc_pipeline.console import add_command
-
-    parser = add_command(
-        subparsers,
-        "statusline",
-        help="Claude Code status line: today's cost, 5-hour block, budgets, rate limits",
-        description="Reads Claude Code's status line JSON on stdin and prints one line; "
-        "records the rate limits it saw for the next ingestion. Install with "
-        "`cc-pipeline env --statusline`.",
-    )
+def add_statusline(parser: Any) -> None:
+    """Reads Claude Code's status line JSON on stdin and prints one line; records the rate
+    limits it saw for the next ingestion. Install with `cc-pipeline env --statusline`."""
     parser.set_defaults(func=lambda _args: main())

@@ -12,32 +12,26 @@ from cc_pipeline.console import add_format_option, add_wait_option, print_rows, 
 from cc_pipeline.rollups.reports import BY_COLUMNS
 
 
-def register(subparsers: Any) -> None:
-    rollup = subparsers.add_parser(
-        "rollup",
-        help="refresh the rollup tables once (only the days that changed)",
-        description="Rebuild the rollups of the days whose telemetry or transcripts changed, "
-        "run the checks and rebuild the dashboard (what the scheduled Dagster job does).",
-    )
+def add_rollup(rollup: argparse.ArgumentParser) -> None:
+    """Rebuild the rollups of the days whose telemetry or transcripts changed, run the checks
+    and rebuild the dashboard (what the Dagster rollup assets do)."""
     rollup.add_argument("--full", action="store_true", help="rebuild every day")
     rollup.add_argument(
         "--day",
         action="append",
         type=date.fromisoformat,
         default=None,
-        help="rebuild this day (YYYY-MM-DD); repeatable",
+        metavar="YYYY-MM-DD",
+        help="rebuild this day; repeatable",
     )
     rollup.add_argument("--no-dashboard", action="store_true", help="skip the dashboard")
     add_wait_option(rollup)
     rollup.set_defaults(func=run_rollup)
 
-    report = subparsers.add_parser(
-        "report",
-        help="print the daily, weekly, monthly, session or blocks report (as ccusage) from the "
-        "rollups",
-        description="Reports like ccusage's, read from the rollup tables; --by breaks them down "
-        "by an attribution column (team, repo, branch, ...). --format json prints ccusage's JSON.",
-    )
+
+def add_report(report: argparse.ArgumentParser) -> None:
+    """Reports like ccusage's, read from the rollup tables; --by breaks them down by an
+    attribution column (team, repo, branch, ...). --format json prints ccusage's JSON."""
     report.add_argument("kind", choices=["daily", "weekly", "monthly", "session", "blocks"])
     report.add_argument(
         "--since", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
@@ -66,13 +60,11 @@ def register(subparsers: Any) -> None:
     add_wait_option(report)
     report.set_defaults(func=run_report)
 
-    demo = subparsers.add_parser(
-        "demo",
-        help="write a realistic month of telemetry and transcripts and run the whole pipeline",
-        description="Write 30 days of Collector JSONL and transcripts for three users and four "
-        "projects (overlapping sources) under CC_PIPELINE_HOME, then ingest, backfill, refresh "
-        "the rollups and build the dashboard.",
-    )
+
+def add_demo(demo: argparse.ArgumentParser) -> None:
+    """Write 30 days of Collector JSONL and transcripts for three users and four projects
+    (overlapping sources) under CC_PIPELINE_HOME, then ingest, backfill, refresh the rollups
+    and build the dashboard."""
     add_wait_option(demo)
     demo.set_defaults(func=run_demo_command)
 

@@ -7,7 +7,7 @@ import json
 import os
 from typing import Any
 
-from cc_pipeline.console import add_command, say
+from cc_pipeline.console import say
 
 
 def _add_mode(parser: argparse.ArgumentParser) -> None:
@@ -20,14 +20,9 @@ def _add_mode(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def register(subparsers: Any) -> None:
-    stack = add_command(
-        subparsers,
-        "stack",
-        help="start, stop and inspect the telemetry stack (local receiver or Docker)",
-        description="The stack Claude Code sends OTLP to: the local receiver (default) or "
-        "ClickHouse + OpenTelemetry Collector in Docker.",
-    )
+def add_stack(stack: argparse.ArgumentParser) -> None:
+    """The stack Claude Code sends OTLP to: the local receiver (default) or ClickHouse +
+    OpenTelemetry Collector in Docker."""
     actions = stack.add_subparsers(dest="action", metavar="ACTION", required=True)
     for name, text in (
         ("up", "start the stack and wait until it is healthy"),
@@ -48,13 +43,10 @@ def register(subparsers: Any) -> None:
             action.add_argument("--service", default=None, help="one service only")
         action.set_defaults(func=run_stack)
 
-    env = add_command(
-        subparsers,
-        "env",
-        help="print (or write) the env that points Claude Code at the stack",
-        description="Telemetry environment for Claude Code: source it, then restart Claude "
-        'Code. Example: eval "$(cc-pipeline env)"; fish: cc-pipeline env --shell fish | source',
-    )
+
+def add_env(env: argparse.ArgumentParser) -> None:
+    """Telemetry environment for Claude Code: source it, then restart Claude Code. Example:
+    eval "$(cc-pipeline env)"; fish: cc-pipeline env --shell fish | source"""
     env.add_argument("--shell", choices=("bash", "zsh", "fish", "powershell"), default=None)
     env.add_argument(
         "--protocol", choices=("grpc", "http/protobuf", "http/json"), default="http/protobuf"

@@ -49,12 +49,8 @@ def database_now(client: Any) -> datetime:
     return client.query("SELECT now64(3, 'UTC')").result_rows[0][0]
 
 
-def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "telemetry",
-        help="what the loaded telemetry holds",
-        description="Inspect the loaded telemetry.",
-    )
+def add_telemetry(parser: argparse.ArgumentParser) -> None:
+    """Inspect the loaded telemetry."""
     commands = parser.add_subparsers(dest="telemetry_command", required=True)
     attributes = commands.add_parser(
         "attributes",

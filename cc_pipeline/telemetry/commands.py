@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
 from cc_pipeline.console import ByteProgress, add_wait_option, human_bytes, say
 from cc_pipeline.telemetry.ingest import DEFAULT_BATCH_BYTES
 
 
-def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "ingest",
-        help="load new Collector JSONL into ClickHouse once",
-        description="Load every complete new line of the Collector's output folder, exactly "
-        "once (the same functions the scheduled Dagster asset runs).",
-    )
+def add_ingest(parser: argparse.ArgumentParser) -> None:
+    """Load every complete new line of the Collector's output folder, exactly once (the same
+    function the Dagster asset runs)."""
     parser.add_argument(
+        "--source-dir",
         "--source",
+        dest="source_dir",
         type=Path,
         default=None,
+        metavar="DIR",
         help="folder of Collector JSONL (default CC_PIPELINE_HOME/otel)",
     )
     parser.add_argument(
@@ -55,7 +53,7 @@ def run_ingest(args: argparse.Namespace) -> int:
         with resource.connect(on_wait=say, close=not args.exits_at_once) as client:
             summary = ingest_telemetry(
                 client,
-                args.source,
+                args.source_dir,
                 keep_content=args.keep_content,
                 max_batch_bytes=max(1, int(args.batch_mb * 2**20)),
                 progress=progress,

@@ -10,19 +10,19 @@ from typing import Any
 from cc_pipeline.console import ByteProgress, add_wait_option, human_bytes, say
 
 
-def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "backfill",
-        help="load Claude Code transcripts (usage history) into ClickHouse",
-        description="Load the metadata of every new line of Claude Code's session transcripts "
-        "(token counts, models, ids; never prompts, responses or tool output), exactly once. "
-        "Requests are counted like ccusage 20.",
-    )
+def add_backfill(parser: argparse.ArgumentParser) -> None:
+    """Load the metadata of every new line of Claude Code's session transcripts (token
+    counts, models, ids; never prompts, responses or tool output), exactly once. Requests are
+    counted like ccusage 20."""
     parser.add_argument(
+        "--root",
         "--claude-config-dir",
+        dest="roots",
+        action="append",
         default=None,
-        help="Claude config folder(s), comma-separated (default: CLAUDE_CONFIG_DIR, else "
-        "~/.config/claude and ~/.claude)",
+        metavar="DIR",
+        help="a Claude config folder to read; repeatable, or comma-separated (default: "
+        "CLAUDE_CONFIG_DIR, else ~/.config/claude and ~/.claude)",
     )
     parser.add_argument(
         "--since",
@@ -32,8 +32,11 @@ def register(subparsers: Any) -> None:
         help="skip transcripts not modified since this date (they stay unread)",
     )
     parser.add_argument(
+        "--prices-file",
         "--prices",
+        dest="prices_file",
         type=Path,
+        metavar="FILE",
         default=None,
         help="price file laid over the shipped table (default CC_PIPELINE_PRICES)",
     )
@@ -58,7 +61,7 @@ def run_backfill(args: argparse.Namespace) -> int:
     from cc_pipeline.transcripts.backfill import backfill_transcripts
     from cc_pipeline.transcripts.discovery import parse_roots
 
-    roots = parse_roots(args.claude_config_dir) if args.claude_config_dir else None
+    roots = parse_roots(",".join(args.roots)) if args.roots else None
     resource = connection_from_env(busy_timeout_s=args.wait)
     progress = ByteProgress("backfill")
     try:
@@ -67,7 +70,7 @@ def run_backfill(args: argparse.Namespace) -> int:
                 client,
                 roots,
                 since=args.since,
-                prices=args.prices,
+                prices=args.prices_file,
                 progress=progress,
                 log=say,
                 totals=args.totals,

@@ -173,7 +173,7 @@ def ingest_telemetry_asset(
     yield new_dropped
 
 
-def new_dropped_attributes_check(client: Warehouse, since: datetime) -> dg.AssetCheckResult:
+def new_dropped_attributes_check(client: "Warehouse", since: datetime) -> dg.AssetCheckResult:
     """WARN when ingestion met, at or after ``since``, an attribute name the allow-list drops
     that it had never met before; lists them with the events that carried them."""
     new = attribute_catalog(client, dropped_only=True, since=since)

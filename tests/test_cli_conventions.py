@@ -58,7 +58,7 @@ def test_date_options_take_iso_dates(command: str) -> None:
 @pytest.mark.parametrize("command", sorted(ROW_PRINTERS))
 def test_commands_that_print_rows_take_format_and_the_json_alias(command: str) -> None:
     parser = command_parser(command, *ROW_PRINTERS[command])
-    fmt = options(parser)["format"]
+    fmt = next(a for a in parser._actions if "--format" in a.option_strings)
     assert tuple(fmt.choices or ()) == ("table", "json", "csv")
     parsed = parser.parse_args(
         [

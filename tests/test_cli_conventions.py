@@ -13,7 +13,7 @@ from cc_pipeline.telemetry.definitions import TelemetryIngestConfig
 from cc_pipeline.transcripts.definitions import TranscriptBackfillConfig
 
 # Commands whose output is rows of data, so a script can ask for JSON or CSV.
-ROW_PRINTERS = {"sql": [], "report": ["daily"], "budgets": [], "telemetry": ["attributes"]}
+ROW_PRINTERS = {"sql": [], "report": [], "budgets": [], "telemetry": ["attributes"]}
 
 
 def command_parser(name: str, *path: str) -> argparse.ArgumentParser:

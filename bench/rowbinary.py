@@ -146,15 +146,7 @@ class TranscriptBatches:
     def library(self) -> list[bytes]:
         rows: list[tuple[int, tuple[object, ...]]] = []
         for batch, info in self.batches:
-            facts = (
-                batch.cursor.key,
-                batch.cursor.path,
-                str(info.root),
-                info.kind,
-                info.project,
-                info.session_id,
-                info.agent_id,
-            )
+            facts = transcript_sink.blob_facts(batch, info)
             sizes = [len(line) + 1 for line in batch.lines]
             parts = -(-sum(sizes) // transcript_sink.PIECE_BYTES)
             for start, stop in balanced_runs(sizes, parts):

@@ -22,7 +22,7 @@ from cc_pipeline.schema import (
     in_dependency_order,
     migrate,
 )
-from tests.conftest import FIXTURES, scalar
+from tests.conftest import scalar
 from tests.rollups.helpers import load_fixture_sources
 
 RESHAPE_USAGE_DAILY = """-- usage_daily counts the requests whose cost is known.
@@ -186,7 +186,13 @@ def test_a_migration_that_reshapes_a_rollup_rebuilds_it_from_its_sources(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     migrations = copy_shipped("migrations", tmp_path / "migrations")
-    reshaped_query = (FIXTURES / "schema" / "usage_daily_priced_requests.sql").read_text()
+    # usage_daily as a later version fills it: one more column, priced_requests
+    last = "sum(ifNull(cost_computed_usd, 0)) AS cost_computed_usd"
+    shipped_query = sqlfiles.load("rollups/usage_daily.sql")
+    assert last in shipped_query
+    reshaped_query = shipped_query.replace(
+        last, last + ",\n    countIf(cost_known) AS priced_requests"
+    )
     shipped_load = sqlfiles.load
 
     def load(relative_path: str) -> str:

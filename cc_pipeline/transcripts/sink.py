@@ -61,15 +61,9 @@ BLOBS = SpoolTable(
 )
 
 
-def frame_pieces(batch: LineBatch, info: TranscriptFile) -> list[Piece]:
-    """The batch's lines as RowBinary rows of ``BLOBS`` (the file's identity, path
-    facts, the lines' offsets and the lines joined by newlines; a line holds none), cut into
-    pieces of about ``PIECE_BYTES`` so one big file can fill several staged blocks.
-
-    The framing costs a few C-level joins per piece, no Python work per line.
-    """
-    facts: list[bytes] = []
-    for text in (
+def blob_facts(batch: LineBatch, info: TranscriptFile) -> tuple[str, ...]:
+    """What every blob of a batch says of its file, in ``BLOBS`` column order."""
+    return (
         batch.cursor.key,
         batch.cursor.path,
         str(info.root),
@@ -77,9 +71,17 @@ def frame_pieces(batch: LineBatch, info: TranscriptFile) -> list[Piece]:
         info.project,
         info.session_id,
         info.agent_id,
-    ):
-        facts += string(text)
-    head = b"".join(facts)
+    )
+
+
+def frame_pieces(batch: LineBatch, info: TranscriptFile) -> list[Piece]:
+    """The batch's lines as RowBinary rows of ``BLOBS`` (the file's identity, path
+    facts, the lines' offsets and the lines joined by newlines; a line holds none), cut into
+    pieces of about ``PIECE_BYTES`` so one big file can fill several staged blocks.
+
+    The framing costs a few C-level joins per piece, no Python work per line.
+    """
+    head = b"".join(chunk for text in blob_facts(batch, info) for chunk in string(text))
     sizes = [len(line) + 1 for line in batch.lines]
     pieces = []
     for start, stop in balanced_runs(sizes, -(-sum(sizes) // PIECE_BYTES)):

@@ -525,6 +525,13 @@ _PRIMARY: tuple[Relation, ...] = (
         TRANSCRIPTS,
     ),
     Relation(
+        "request_source_pairs",
+        "view",
+        "Every request both sources hold: telemetry's tokens and cost beside the transcript's.",
+        ROLLUPS,
+        upstream=("cc_api_requests", "rollup_transcript_requests"),
+    ),
+    Relation(
         "transcript_usage_lines",
         "view",
         "Every countable transcript usage line with its price and cost.",

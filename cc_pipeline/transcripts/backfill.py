@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from cc_pipeline import settings
 from cc_pipeline.compaction import compact_after_load
@@ -27,8 +27,16 @@ from cc_pipeline.transcripts.discovery import (
     since_timestamp,
     usable_roots,
 )
-from cc_pipeline.transcripts.pricing import PricedModels, install_prices, load_price_table
+from cc_pipeline.transcripts.pricing import (
+    PricedModels,
+    PriceTable,
+    install_prices,
+    load_price_table,
+)
 from cc_pipeline.transcripts.sink import TranscriptSink
+
+if TYPE_CHECKING:
+    from cc_pipeline.warehouse.client import Warehouse
 
 
 @dataclass
@@ -105,7 +113,7 @@ def _apply_since(
     return kept, len(files) - len(kept)
 
 
-def model_totals(client: Any) -> tuple[list[ModelTotals], list[tuple[str, int, int]]]:
+def model_totals(client: Warehouse) -> tuple[list[ModelTotals], list[tuple[str, int, int]]]:
     """Counted requests per model over everything loaded so far, and the unpriced models.
 
     A model's cost is the sum over its priced requests (None when none is priced); the
@@ -129,7 +137,7 @@ def model_totals(client: Any) -> tuple[list[ModelTotals], list[tuple[str, int, i
 
 
 def unpriced_since(
-    client: Any, loaded_since: datetime, priced: PricedModels | None = None
+    client: Warehouse, loaded_since: datetime, priced: PricedModels | None = None
 ) -> list[tuple[str, int, int]]:
     """Models without a price among the usage lines loaded since ``loaded_since``:
     (model, lines, tokens). Cheaper than the full totals, for runs that skip them.
@@ -161,7 +169,7 @@ def unpriced_since(
 
 
 def backfill_transcripts(
-    client: Any,
+    client: Warehouse,
     roots: Sequence[Path] | None = None,
     *,
     since: date | datetime | None = None,
@@ -185,47 +193,35 @@ def backfill_transcripts(
     query over all requests, the larger part of a re-run's time on big histories). A full
     disk raises ``DiskFull``, saying which folders are full and what to do.
     """
-    with reporting_disk_full("transcripts", load_places(client, settings.cursors_dir())):
-        return _backfill(
-            client,
-            roots,
-            since=since,
-            prices=prices,
-            max_batch_bytes=max_batch_bytes,
-            max_line_bytes=max_line_bytes,
-            progress=progress,
-            log=log,
-            totals=totals,
-            machine=default_machine() if machine is None else machine,
-        )
-
-
-def _backfill(
-    client: Any,
-    roots: Sequence[Path] | None = None,
-    *,
-    since: date | datetime | None = None,
-    prices: Path | None = None,
-    max_batch_bytes: int = 32 << 20,
-    max_line_bytes: int = 64 << 20,
-    progress: ProgressFn | None = None,
-    log: Callable[[str], None] | None = None,
-    totals: bool = True,
-    machine: str = "",
-) -> BackfillSummary:
-    """The run of ``backfill_transcripts``, before disk-full errors are explained."""
     started = time.monotonic()
     run_started = datetime.now(UTC)
     say = log or (lambda _msg: None)
-    summary = BackfillSummary(machine=machine)
-    for spool in remove_stale_spools(settings.cursors_dir()):  # also when no root is found
-        say(f"removed the spool files a stopped run left: {spool}")
-    migrate(client)
-    table = load_price_table(prices)
-    install_prices(client, table)
-    summary.price_sources = table.sources
+    summary = BackfillSummary(machine=default_machine() if machine is None else machine)
+    with reporting_disk_full("transcripts", load_places(client, settings.cursors_dir())):
+        for spool in remove_stale_spools(settings.cursors_dir()):  # also when no root is found
+            say(f"removed the spool files a stopped run left: {spool}")
+        migrate(client)
+        table = load_price_table(prices)
+        install_prices(client, table)
+        summary.price_sources = table.sources
+        plans = _plan_roots(summary, roots, since, say)
+        _load_roots(client, summary, plans, (max_batch_bytes, max_line_bytes), progress, say)
+        _close_run(client, summary, table, run_started if not totals else None, say)
+    summary.seconds = time.monotonic() - started
+    return summary
 
-    plans: list[tuple[Path, list[TranscriptFile], Path, list[SkippedEntry]]] = []
+
+RootPlan = tuple[Path, list[TranscriptFile], Path, list[SkippedEntry]]
+
+
+def _plan_roots(
+    summary: BackfillSummary,
+    roots: Sequence[Path] | None,
+    since: date | datetime | None,
+    say: Callable[[str], None],
+) -> list[RootPlan]:
+    """Each usable root with the files to read, its cursor file and its unreadable entries."""
+    plans: list[RootPlan] = []
     for root in usable_roots(list(roots) if roots is not None else default_roots()):
         cursor_path = cursor_path_for(root)
         unreadable: list[SkippedEntry] = []
@@ -236,7 +232,18 @@ def _backfill(
         plans.append((root, files, cursor_path, unreadable))
     if not plans:
         say("no Claude Code transcripts found (no <root>/projects folder)")
+    return plans
 
+
+def _load_roots(
+    client: Warehouse,
+    summary: BackfillSummary,
+    plans: list[RootPlan],
+    limits: tuple[int, int],
+    progress: ProgressFn | None,
+    say: Callable[[str], None],
+) -> None:
+    """Load every planned root once; ``limits`` are the batch and line byte limits."""
     grand_total = sum(f.size for _, files, _, _ in plans for f in files)
     base = [0]
 
@@ -250,7 +257,7 @@ def _backfill(
             # scratch files of the run, beside the cursors and emptied by the next run if a
             # crash left any
             spool_dir=cursor_path.with_suffix(".spool"),
-            machine=machine,
+            machine=summary.machine,
         )
         part = ingest_folder(
             client,
@@ -260,13 +267,24 @@ def _backfill(
             files=[f.path for f in files],
             stats={f.path: f.stat for f in files},
             skipped=unreadable,
-            max_batch_bytes=max_batch_bytes,
-            max_line_bytes=max_line_bytes,
+            max_batch_bytes=limits[0],
+            max_line_bytes=limits[1],
             progress=root_progress,
             log=say,
         )
         base[0] += part.bytes_read
         summary.add(part)
+
+
+def _close_run(
+    client: Warehouse,
+    summary: BackfillSummary,
+    table: PriceTable,
+    unpriced_since_run: datetime | None,
+    say: Callable[[str], None],
+) -> None:
+    """Merge after a bulk load; then the per-model totals (``unpriced_since_run`` None) or
+    only the models this run met without a price."""
     compaction = compact_after_load(client, summary.rows)
     summary.compacted, summary.compact_seconds = compaction.tables, compaction.seconds
     if compaction.tables:
@@ -274,16 +292,13 @@ def _backfill(
             f"merged the parts of {', '.join(compaction.tables)} after a bulk load "
             f"in {compaction.seconds:.1f}s"
         )
-    if totals:
+    if unpriced_since_run is None:
         summary.models, summary.unpriced = model_totals(client)
     elif summary.entries:
         priced = PricedModels.load(settings.cursors_dir() / "transcripts-priced-models.json", table)
-        summary.unpriced = unpriced_since(client, run_started, priced)
+        summary.unpriced = unpriced_since(client, unpriced_since_run, priced)
     for model, requests, tokens in summary.unpriced:
         say(
             f"no price for model {model!r} ({requests} request(s) or line(s), {tokens} tokens): "
-            f"cost left "
-            f"empty; add it to a price file (--prices or CC_PIPELINE_PRICES)"
+            "cost left empty; add it to a price file (--prices-file or CC_PIPELINE_PRICES)"
         )
-    summary.seconds = time.monotonic() - started
-    return summary

@@ -130,6 +130,11 @@ _ATTRIBUTION: tuple[tuple[str, str], ...] = (
     ("department", "LowCardinality(String)"),
     ("cost_center", "LowCardinality(String)"),
 )
+_WHERE: tuple[tuple[str, str], ...] = (("repo", "String"), ("branch", "String"))
+_COST_SUMS: tuple[tuple[str, str, str], ...] = (
+    ("cost_reported_usd", "Float64", "sum of the cost Claude Code reported"),
+    ("cost_computed_usd", "Float64", "sum of the cost computed from the price table"),
+)
 _SESSION_EVENTS: tuple[tuple[str, str], ...] = (
     ("prompts", "UInt64"),
     ("tool_calls", "UInt64"),
@@ -176,8 +181,7 @@ USAGE_REQUESTS_COLUMNS = _columns(
     ("labels", "Map(String, String)", "the other labels set in OTEL_RESOURCE_ATTRIBUTES"),
     ("account_uuid", "String", "account UUID from telemetry ('' when unknown)"),
     ("machine", _LC),
-    ("repo", "String"),
-    ("branch", "String"),
+    *_WHERE,
     ("agent", _LC),
     ("skill", _LC),
     ("plugin", _LC),
@@ -225,15 +229,13 @@ USAGE_DAILY_COLUMNS = _columns(
     *_ATTRIBUTION,
     ("user_email", "String"),
     ("machine", _LC),
-    ("repo", "String"),
-    ("branch", "String"),
+    *_WHERE,
     ("agent", _LC),
     ("skill", _LC),
     ("plugin", _LC),
     ("mcp_server", _LC),
     ("provider", _LC),
-    ("cost_reported_usd", "Float64", "sum of the cost Claude Code reported"),
-    ("cost_computed_usd", "Float64", "sum of the cost computed from the price table"),
+    *_COST_SUMS,
 )
 
 SESSION_DAYS_COLUMNS = _columns(
@@ -253,10 +255,8 @@ SESSION_DAYS_COLUMNS = _columns(
     *_CODE,
     ("team", _LC),
     ("machine", _LC),
-    ("repo", "String"),
-    ("branch", "String"),
-    ("cost_reported_usd", "Float64", "sum of the cost Claude Code reported"),
-    ("cost_computed_usd", "Float64", "sum of the cost computed from the price table"),
+    *_WHERE,
+    *_COST_SUMS,
 )
 
 SESSIONS_COLUMNS = _columns(
@@ -279,10 +279,8 @@ SESSIONS_COLUMNS = _columns(
     ("last_day", "Date", "last day the session spans"),
     ("team", "String"),
     ("machine", "String"),
-    ("repo", "String"),
-    ("branch", "String"),
-    ("cost_reported_usd", "Float64", "sum of the cost Claude Code reported"),
-    ("cost_computed_usd", "Float64", "sum of the cost computed from the price table"),
+    *_WHERE,
+    *_COST_SUMS,
 )
 
 TOOL_USAGE_DAILY_COLUMNS = _columns(

@@ -101,7 +101,7 @@ def describe(home: Path) -> dict[str, Any]:
                 "GROUP BY name ORDER BY name"
             ),
             "billing_blocks": rows("SELECT * FROM billing_blocks ORDER BY ALL"),
-            "daily": reports.daily_report(client),
+            "daily": reports.usage_report(client, "daily"),
             "session": reports.session_report(client),
             "blocks": reports.blocks_report(client, now=NOW),
         }

@@ -153,19 +153,6 @@ def usage_report(
     return {list_key: entries, "totals": _totals(entries)}
 
 
-def daily_report(
-    client: Any,
-    since: date | None = None,
-    until: date | None = None,
-    user: str | None = None,
-    *,
-    timezone: str = "UTC",
-    by: str | None = None,
-) -> dict[str, Any]:
-    """ccusage ``daily --json``."""
-    return usage_report(client, "daily", since, until, user, timezone=timezone, by=by)
-
-
 def _iso(value: datetime | None) -> str | None:
     if value is None:
         return None

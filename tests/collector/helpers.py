@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import socket
+import subprocess
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -14,6 +16,7 @@ import grpc
 from cc_pipeline.collector.limits import Limits
 from cc_pipeline.collector.receiver import Receiver, ReceiverConfig
 from cc_pipeline.resources.clickhouse import ClickHouseResource
+from cc_pipeline.stack.base import http_health
 
 GRPC_METHODS = {
     "logs": "/opentelemetry.proto.collector.logs.v1.LogsService/Export",
@@ -39,6 +42,14 @@ def start_receiver(output: Path, **overrides: Any) -> Receiver:
         if key not in limit_names:
             setattr(config, key, value)
     return Receiver(config).start()
+
+
+def wait_until_healthy(proc: subprocess.Popen[Any], health_port: int) -> None:
+    """Wait (20 s at most) until a receiver process answers on its health port."""
+    deadline = time.monotonic() + 20
+    while http_health(f"http://127.0.0.1:{health_port}/", 0.5)[0] != 200:
+        assert proc.poll() is None and time.monotonic() < deadline, "receiver did not start"
+        time.sleep(0.05)
 
 
 def post(

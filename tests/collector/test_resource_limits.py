@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from cc_pipeline.stack.base import http_health
-from tests.collector.helpers import free_port, post
+from tests.collector.helpers import free_port, post, wait_until_healthy
 from tests.conftest import OTLP_FIXTURES
 
 LOGS_PB = (OTLP_FIXTURES / "hi_protobuf__0001_logs.pb").read_bytes()
@@ -49,10 +48,7 @@ def receiver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Receiver]:
         stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 20
-        while http_health(f"http://127.0.0.1:{health_port}/", 0.5)[0] != 200:
-            assert proc.poll() is None and time.monotonic() < deadline, "receiver did not start"
-            time.sleep(0.05)
+        wait_until_healthy(proc, health_port)
         yield Receiver(proc, http_port)
     finally:
         proc.terminate()

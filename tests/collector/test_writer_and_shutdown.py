@@ -15,9 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from cc_pipeline.collector.writer import RotatingJsonlWriter, backup_name
-from cc_pipeline.stack.base import http_health
 from cc_pipeline.telemetry.ingest import ingest_telemetry
-from tests.collector.helpers import free_port, jsonl_lines, post, start_receiver
+from tests.collector.helpers import (
+    free_port,
+    jsonl_lines,
+    post,
+    start_receiver,
+    wait_until_healthy,
+)
 from tests.conftest import OTLP_FIXTURES
 
 BACKUP = re.compile(r"^telemetry-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}\.jsonl$")
@@ -88,10 +93,7 @@ def test_sigterm_finishes_requests_flushes_and_exits_cleanly(tmp_path: Path) -> 
         stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 20
-        while http_health(f"http://127.0.0.1:{health_port}/", 0.5)[0] != 200:
-            assert proc.poll() is None and time.monotonic() < deadline, "receiver did not start"
-            time.sleep(0.1)
+        wait_until_healthy(proc, health_port)
         results: list[int] = []
 
         def sender() -> None:

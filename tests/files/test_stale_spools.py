@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,33 +40,34 @@ def killed_run(ch: Any, folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return spool
 
 
-def test_a_killed_runs_spool_is_removed_by_the_next_load_of_another_source(
-    ch: Any, tmp_path: Path, logs: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+def load_another_source(ch: Any, tmp_path: Path, _folder: Path) -> None:
+    backfill_transcripts(ch, [tmp_path / "no-transcripts"])
+
+
+def load_the_same_source(ch: Any, _tmp_path: Path, folder: Path) -> None:
+    ingest_telemetry(ch, folder)
+
+
+@pytest.mark.parametrize("next_load", [load_another_source, load_the_same_source])
+def test_a_killed_runs_spool_is_removed_by_the_next_load(
+    ch: Any,
+    tmp_path: Path,
+    logs: list[dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    next_load: Callable[[Any, Path, Path], None],
 ) -> None:
+    """Whichever load runs next, of this source or another, removes what the killed run
+    spooled (prompts among it), and the source then loads whole."""
     folder = tmp_path / "otel"
     write_jsonl(folder / "claude-code.jsonl", logs)
     spool = killed_run(ch, folder, monkeypatch)
-    backfill_transcripts(ch, [tmp_path / "no-transcripts"])  # any load cleans up
+    next_load(ch, tmp_path, folder)
     assert not spool.exists()
     ingest_telemetry(ch, folder)
     expected = expected_totals([("logs", b) for b in logs])
     assert scalar(ch, "SELECT count() FROM otel_logs") == expected["logs"]
     assert scalar(ch, "SELECT round(sum(cost_usd), 6) FROM cc_api_requests") == round(
         expected["cost_usd"], 6
-    )
-
-
-def test_a_killed_runs_spool_is_removed_by_the_next_run_of_its_source(
-    ch: Any, tmp_path: Path, logs: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    folder = tmp_path / "otel"
-    write_jsonl(folder / "claude-code.jsonl", logs)
-    spool = killed_run(ch, folder, monkeypatch)
-    ingest_telemetry(ch, folder)
-    assert not spool.exists()
-    assert (
-        scalar(ch, "SELECT count() FROM otel_logs")
-        == expected_totals([("logs", b) for b in logs])["logs"]
     )
 
 

@@ -201,11 +201,11 @@ def test_totals_by_every_dimension_add_up_to_the_total(ch: Any, tmp_path: Path) 
         "SELECT count(), sum(total_tokens), sum(cost_usd) FROM usage_requests"
     ).result_rows[0]
     assert requests == 59 + 3  # the fixture's requests and ours, each once
-    whole = reports.daily_report(ch)["totals"]
+    whole = reports.usage_report(ch, "daily")["totals"]
     assert whole["totalTokens"] == tokens
     assert whole["totalCost"] == pytest.approx(cost)
     for column in reports.BY_COLUMNS:
-        by = reports.daily_report(ch, by=column)
+        by = reports.usage_report(ch, "daily", by=column)
         assert {k: by["totals"][k] for k in whole} == pytest.approx(whole), column
         assert len({e[column] for e in by["daily"]}) >= 1, column
     dimensions = ("team", "user_id", "project", "repo", "branch", "model", "agent", "machine")
@@ -221,9 +221,9 @@ def test_totals_by_every_dimension_add_up_to_the_total(ch: Any, tmp_path: Path) 
 
 def test_report_by_rejects_a_column_that_is_no_attribution(ch: Any) -> None:
     with pytest.raises(ValueError, match="cannot break a report down by 'cost_usd'"):
-        reports.daily_report(ch, by="cost_usd")
+        reports.usage_report(ch, "daily", by="cost_usd")
     with pytest.raises(ValueError, match="unknown time zone"):
-        reports.daily_report(ch, timezone="Mars/Olympus")
+        reports.usage_report(ch, "daily", timezone="Mars/Olympus")
 
 
 def test_weekly_monthly_and_time_zone_move_requests_between_periods(
@@ -236,8 +236,8 @@ def test_weekly_monthly_and_time_zone_move_requests_between_periods(
     monthly = reports.usage_report(ch, "monthly", by="team")
     assert [(m["month"], m["team"]) for m in monthly["monthly"]] == [("2026-03", "payments")]
     # 09:00 UTC on the 4th is still the 3rd in Honolulu (UTC-10)
-    local = reports.daily_report(ch, timezone="Pacific/Honolulu")
+    local = reports.usage_report(ch, "daily", timezone="Pacific/Honolulu")
     assert [d["date"] for d in local["daily"]] == ["2026-03-02", "2026-03-03"]
-    pacific = reports.daily_report(ch, timezone="Pacific/Kiritimati")  # UTC+14
+    pacific = reports.usage_report(ch, "daily", timezone="Pacific/Kiritimati")  # UTC+14
     assert [d["date"] for d in pacific["daily"]] == ["2026-03-03", "2026-03-04"]
     assert json.dumps(local)  # plain JSON data

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from cc_pipeline.rollups.reports import blocks_report, daily_report, format_table, session_report
+from cc_pipeline.rollups.reports import blocks_report, format_table, session_report, usage_report
 
 DAY = date(2026, 3, 2)
 CLEAR_SCREEN = "\x1b[2J"
@@ -35,7 +35,7 @@ def test_daily_and_session_tables_show_control_characters_escaped(ch: Any) -> No
             "input_tokens": 10,
         },
     )
-    daily = format_table(daily_report(ch), "daily")
+    daily = format_table(usage_report(ch, "daily"), "daily")
     assert_terminal_safe(daily)
     assert "claude-opus\\x1b[2J\\x07\\x9b31m" in daily
     sessions = format_table(session_report(ch), "session")

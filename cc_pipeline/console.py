@@ -8,10 +8,14 @@ import csv
 import json
 import math
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal, TextIO
+from typing import TYPE_CHECKING, Any, Literal, TextIO
+
+if TYPE_CHECKING:
+    from cc_pipeline.warehouse.client import Warehouse
 
 # Exit statuses every command keeps (sysexits' numbers where one fits).
 EXIT_OK = 0
@@ -129,6 +133,23 @@ def human_bytes(n: float) -> str:
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1024
     return f"{n:.1f} GB"
+
+
+@contextmanager
+def load_session(
+    args: argparse.Namespace, description: str
+) -> Iterator[tuple[Warehouse, ByteProgress]]:
+    """The warehouse and a byte progress bar for a one-shot load command (``--wait`` from
+    ``args``); a command that exits at once leaves the client to the process exit."""
+    from cc_pipeline.resources.connection import connection_from_env
+
+    progress = ByteProgress(description)
+    try:
+        connection = connection_from_env(busy_timeout_s=args.wait)
+        with connection.connect(on_wait=say, close=not args.exits_at_once) as client:
+            yield client, progress
+    finally:
+        progress.close()
 
 
 class ByteProgress:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cc_pipeline.console import ByteProgress, add_wait_option, human_bytes, say
+from cc_pipeline.console import add_wait_option, human_bytes, load_session, say
 from cc_pipeline.telemetry.ingest import DEFAULT_BATCH_BYTES
 
 
@@ -39,7 +39,6 @@ def add_ingest(parser: argparse.ArgumentParser) -> None:
 
 
 def run_ingest(args: argparse.Namespace) -> int:
-    from cc_pipeline.resources.connection import connection_from_env
     from cc_pipeline.telemetry.ingest import ingest_telemetry, raw_retention_days
 
     try:
@@ -47,21 +46,16 @@ def run_ingest(args: argparse.Namespace) -> int:
     except ValueError as exc:
         say(str(exc))
         return 2
-    resource = connection_from_env(busy_timeout_s=args.wait)
-    progress = ByteProgress("ingest")
-    try:
-        with resource.connect(on_wait=say, close=not args.exits_at_once) as client:
-            summary = ingest_telemetry(
-                client,
-                args.source_dir,
-                keep_content=args.keep_content,
-                max_batch_bytes=max(1, int(args.batch_mb * 2**20)),
-                progress=progress,
-                log=say,
-                retention_days=retention_days,
-            )
-    finally:
-        progress.close()
+    with load_session(args, "ingest") as (client, progress):
+        summary = ingest_telemetry(
+            client,
+            args.source_dir,
+            keep_content=args.keep_content,
+            max_batch_bytes=max(1, int(args.batch_mb * 2**20)),
+            progress=progress,
+            log=say,
+            retention_days=retention_days,
+        )
     print(f"source      {summary.folder}")
     print(f"files       {summary.files_read} read of {summary.files_seen}")
     print(f"bytes       {human_bytes(summary.bytes_read)} in {summary.batches} batch(es)")

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from cc_pipeline.console import ByteProgress, add_wait_option, human_bytes, say
+from cc_pipeline.console import add_wait_option, human_bytes, load_session, say
 
 
 def add_backfill(parser: argparse.ArgumentParser) -> None:
@@ -57,15 +57,12 @@ def add_backfill(parser: argparse.ArgumentParser) -> None:
 
 
 def run_backfill(args: argparse.Namespace) -> int:
-    from cc_pipeline.resources.connection import connection_from_env
     from cc_pipeline.transcripts.backfill import backfill_transcripts
     from cc_pipeline.transcripts.discovery import parse_roots
 
     roots = parse_roots(",".join(args.roots)) if args.roots else None
-    resource = connection_from_env(busy_timeout_s=args.wait)
-    progress = ByteProgress("backfill")
     try:
-        with resource.connect(on_wait=say, close=not args.exits_at_once) as client:
+        with load_session(args, "backfill") as (client, progress):
             summary = backfill_transcripts(
                 client,
                 roots,
@@ -79,8 +76,6 @@ def run_backfill(args: argparse.Namespace) -> int:
     except ValueError as exc:
         say(str(exc))
         return 2
-    finally:
-        progress.close()
     print(f"roots       {', '.join(summary.roots) or '-'}")
     print(f"machine     {summary.machine or '-'}")
     print(f"files       {summary.files_read} read of {summary.files_seen}", end="")

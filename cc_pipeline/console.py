@@ -136,6 +136,20 @@ def human_bytes(n: float) -> str:
 
 
 @contextmanager
+def open_warehouse(wait: float, *, migrated: bool = True) -> Iterator[Warehouse]:
+    """The configured warehouse for a command, waiting up to ``wait`` seconds for a busy
+    embedded database; its schema brought up to date first unless ``migrated`` is False (for
+    a command whose own function migrates)."""
+    from cc_pipeline.resources.connection import connection_from_env
+    from cc_pipeline.schema import migrate
+
+    with connection_from_env(busy_timeout_s=wait).connect(on_wait=say) as client:
+        if migrated:
+            migrate(client)
+        yield client
+
+
+@contextmanager
 def load_session(
     args: argparse.Namespace, description: str
 ) -> Iterator[tuple[Warehouse, ByteProgress]]:

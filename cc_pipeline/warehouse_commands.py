@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from cc_pipeline.console import add_format_option, add_wait_option, print_rows, say
+from cc_pipeline.console import add_format_option, add_wait_option, open_warehouse, print_rows, say
 
 
 def add_sql(parser: argparse.ArgumentParser) -> None:
@@ -26,14 +26,10 @@ def add_sql(parser: argparse.ArgumentParser) -> None:
 def run_sql(args: argparse.Namespace) -> int:
     """Run the query if ``query_guard`` lets it, and print its rows; 1 when refused or failed."""
     from cc_pipeline.query_guard import QueryRefused, checked_statement
-    from cc_pipeline.resources.connection import connection_from_env
-    from cc_pipeline.schema import migrate
 
-    resource = connection_from_env(busy_timeout_s=args.wait)
-    with resource.connect(on_wait=say) as client:
-        migrate(client)
+    with open_warehouse(args.wait) as client:
         try:
-            statement = checked_statement(client, args.query, resource.database)
+            statement = checked_statement(client, args.query, client.database or "default")
         except QueryRefused as exc:
             say(str(exc))
             return 1

@@ -9,6 +9,7 @@ from cc_pipeline.console import (
     EXIT_USAGE,
     add_format_option,
     add_wait_option,
+    open_warehouse,
     print_rows,
     say,
 )
@@ -31,15 +32,12 @@ def add_budgets(parser: argparse.ArgumentParser) -> None:
 def run_budgets(args: argparse.Namespace) -> int:
     from cc_pipeline.budgets.config import BudgetError, budgets_path, check_columns, load_budgets
     from cc_pipeline.budgets.evaluate import HEADERS, evaluate_budgets
-    from cc_pipeline.resources.connection import connection_from_env
-    from cc_pipeline.schema import migrate
 
     try:
         budgets = load_budgets()
         if not budgets:
             say(f"no budgets: {budgets_path()} does not exist or lists none")
-        with connection_from_env(busy_timeout_s=args.wait).connect(on_wait=say) as client:
-            migrate(client)
+        with open_warehouse(args.wait) as client:
             check_columns(client, budgets)
             evaluations = evaluate_budgets(client, budgets)
     except BudgetError as exc:

@@ -8,7 +8,7 @@ import sys
 from datetime import date
 from typing import Any
 
-from cc_pipeline.console import add_format_option, add_wait_option, print_rows, say
+from cc_pipeline.console import add_format_option, add_wait_option, open_warehouse, print_rows, say
 from cc_pipeline.rollups.reports import BY_COLUMNS
 
 
@@ -69,17 +69,11 @@ def add_demo(demo: argparse.ArgumentParser) -> None:
     demo.set_defaults(func=run_demo_command)
 
 
-def _resource(wait: float) -> Any:
-    from cc_pipeline.resources.connection import connection_from_env
-
-    return connection_from_env(busy_timeout_s=wait)
-
-
 def run_rollup(args: argparse.Namespace) -> int:
     from cc_pipeline.rollups.checks import run_all
     from cc_pipeline.rollups.refresh import refresh_rollups
 
-    with _resource(args.wait).connect(on_wait=say) as client:
+    with open_warehouse(args.wait, migrated=False) as client:
         summary = refresh_rollups(client, days=args.day, full=args.full, log=say)
         outcomes = run_all(client)
         built = None
@@ -114,7 +108,6 @@ def _build_report(client: Any, args: argparse.Namespace) -> dict[str, Any]:
 
 def run_report(args: argparse.Namespace) -> int:
     from cc_pipeline.rollups import reports
-    from cc_pipeline.schema import migrate
 
     if args.kind == "blocks" and args.by:
         say("--by does not apply to blocks (they are cut per user)")
@@ -124,8 +117,7 @@ def run_report(args: argparse.Namespace) -> int:
     except ValueError as exc:
         say(str(exc))
         return 2
-    with _resource(args.wait).connect(on_wait=say) as client:
-        migrate(client)
+    with open_warehouse(args.wait) as client:
         report = _build_report(client, args)
     if args.format == "json":
         json.dump(report, sys.stdout, indent=2)
@@ -141,7 +133,7 @@ def run_report(args: argparse.Namespace) -> int:
 def run_demo_command(args: argparse.Namespace) -> int:
     from cc_pipeline.rollups.demo import run_demo
 
-    with _resource(args.wait).connect(on_wait=say) as client:
+    with open_warehouse(args.wait, migrated=False) as client:
         result = run_demo(client, log=say)
     print(
         f"demo: {result['requests']} requests over {result['days']} days; "

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cc_pipeline import sqlfiles
-from cc_pipeline.console import add_format_option, add_wait_option, print_rows, say
+from cc_pipeline.console import add_format_option, add_wait_option, open_warehouse, print_rows, say
 
 HEADERS = ("event_name", "attribute", "kept", "seen", "first_seen", "last_seen", "app_versions")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -68,12 +68,7 @@ def add_telemetry(parser: argparse.ArgumentParser) -> None:
 
 
 def run_attributes(args: argparse.Namespace) -> int:
-    from cc_pipeline.resources.connection import connection_from_env
-    from cc_pipeline.schema import migrate
-
-    resource = connection_from_env(busy_timeout_s=args.wait)
-    with resource.connect(on_wait=say) as client:
-        migrate(client)
+    with open_warehouse(args.wait) as client:
         names = attribute_catalog(client, dropped_only=args.dropped)
     print_rows(
         HEADERS,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -63,3 +66,20 @@ def ch(clickhouse_resource: ClickHouseResource) -> Iterator[Any]:
 
 def scalar(client: Any, sql: str, **params: Any) -> Any:
     return client.query(sql, parameters=params).result_rows[0][0]
+
+
+def assert_workspace_validates(workspace: Path, cwd: Path, dagster_home: Path) -> None:
+    """``dagster definitions validate`` of ``workspace`` run from ``cwd`` loads the project."""
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("dagster")), "definitions", "validate", "-w",
+         str(workspace)],
+        cwd=cwd,
+        env=dict(os.environ, DAGSTER_HOME=str(dagster_home)),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Validation successful for code location cc_pipeline.definitions" in (
+        done.stdout + done.stderr
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,30 +12,13 @@ import dagster as dg
 from cc_pipeline import catalog
 from cc_pipeline.definitions import defs
 from cc_pipeline.sources import COLLECTOR_FILES, TRANSCRIPT_ROOT_PREFIX
+from tests.conftest import assert_workspace_validates
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_workspace_validates(tmp_path):
-    env = dict(os.environ, DAGSTER_HOME=str(tmp_path))
-    done = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dagster"),
-            "definitions",
-            "validate",
-            "-w",
-            str(ROOT / "workspace.yaml"),
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert "Validation successful for code location cc_pipeline.definitions" in (
-        done.stdout + done.stderr
-    )
+    assert_workspace_validates(ROOT / "workspace.yaml", ROOT, tmp_path)
 
 
 def test_schedules_and_sensors_are_on_by_default():

@@ -50,12 +50,9 @@ def rounded_rows(client: Any, sql: str) -> list[tuple[Any, ...]]:
 
 
 def view_definitions(client: Any) -> dict[str, str]:
-    return dict(
-        client.query(
-            "SELECT name, create_table_query FROM system.tables "
-            "WHERE database = currentDatabase() AND engine IN ('View', 'MaterializedView')"
-        ).result_rows
-    )
+    sql = "SELECT name, create_table_query FROM system.tables WHERE database = currentDatabase() "
+    rows = client.query_rows(sql + "AND engine IN ('View', 'MaterializedView')")
+    return {name: definition for name, definition in rows}
 
 
 def test_every_mergetree_table_cleans_outdated_parts_within_a_second(ch: Any) -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +11,7 @@ from cc_pipeline import serve, settings
 from cc_pipeline.resources.stack import StackResource
 from cc_pipeline.stack.serving import start_for_serve, stop_after_serve
 from tests.collector.helpers import free_port
+from tests.conftest import assert_workspace_validates
 
 
 @pytest.fixture
@@ -67,17 +65,5 @@ def test_serve_keeps_its_dagster_instance_and_workspace_under_cc_pipeline_home(
     assert workspace.parent == home
     empty = tmp_path / "empty"
     empty.mkdir()
-    dagster = str(Path(sys.executable).with_name("dagster"))
-    done = subprocess.run(
-        [dagster, "definitions", "validate", "-w", str(workspace)],
-        cwd=empty,
-        env=dict(os.environ, DAGSTER_HOME=str(home)),
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert "Validation successful for code location cc_pipeline.definitions" in (
-        done.stdout + done.stderr
-    )
+    assert_workspace_validates(workspace, empty, home)
     assert list(empty.iterdir()) == []

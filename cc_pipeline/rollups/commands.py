@@ -93,17 +93,12 @@ def run_rollup(args: argparse.Namespace) -> int:
 def _build_report(client: Any, args: argparse.Namespace) -> dict[str, Any]:
     from cc_pipeline.rollups import reports
 
+    where = reports.ReportFilter(args.since, args.until, args.user, args.timezone, args.by)
     if args.kind == "blocks":
-        return reports.blocks_report(
-            client, args.user, args.since, args.until, timezone=args.timezone
-        )
+        return reports.blocks_report(client, where)
     if args.kind == "session":
-        return reports.session_report(
-            client, args.since, args.until, args.user, timezone=args.timezone, by=args.by
-        )
-    return reports.usage_report(
-        client, args.kind, args.since, args.until, args.user, timezone=args.timezone, by=args.by
-    )
+        return reports.session_report(client, where)
+    return reports.usage_report(client, args.kind, where)
 
 
 def run_report(args: argparse.Namespace) -> int:

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cc_pipeline import sqlfiles
 from cc_pipeline.console import print_rows
+
+if TYPE_CHECKING:
+    from cc_pipeline.warehouse.client import Warehouse
 
 TOKEN_KEYS = ("inputTokens", "outputTokens", "cacheCreationTokens", "cacheReadTokens")
 BLOCK_MS = 5 * 3600 * 1000
@@ -66,21 +70,30 @@ def check_by(column: str | None) -> str | None:
     return column
 
 
-def _filters(
-    since: date | None,
-    until: date | None,
-    user: str | None,
-    timezone: str = "UTC",
-    by: str | None = None,
-) -> dict[str, Any]:
-    return {
-        "since": since or date(1970, 1, 1),
-        "until": until or date(2200, 1, 1),
-        "user": user or "",
-        "tz": check_timezone(timezone),
-        "grouped": check_by(by) is not None,
-        "by": by or "model",  # named in the SQL only when grouped
-    }
+@dataclass(frozen=True)
+class ReportFilter:
+    """Which requests a report covers (days in ``timezone``, one user or all) and the
+    attribution column it is broken down ``by``, if any."""
+
+    since: date | None = None
+    until: date | None = None
+    user: str | None = None
+    timezone: str = "UTC"
+    by: str | None = None
+
+    def parameters(self) -> dict[str, Any]:
+        """The report queries' parameters; ValueError for an unknown zone or column."""
+        return {
+            "since": self.since or date(1970, 1, 1),
+            "until": self.until or date(2200, 1, 1),
+            "user": self.user or "",
+            "tz": check_timezone(self.timezone),
+            "grouped": check_by(self.by) is not None,
+            "by": self.by or "model",  # named in the SQL only when grouped
+        }
+
+
+EVERYTHING = ReportFilter()
 
 
 def _totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -135,21 +148,14 @@ def _grouped(
 
 
 def usage_report(
-    client: Any,
-    kind: str = "daily",
-    since: date | None = None,
-    until: date | None = None,
-    user: str | None = None,
-    *,
-    timezone: str = "UTC",
-    by: str | None = None,
+    client: Warehouse, kind: str = "daily", where: ReportFilter = EVERYTHING
 ) -> dict[str, Any]:
     """ccusage ``daily``/``weekly``/``monthly --json``: one entry per period (and ``by`` value)
     with its models' breakdown, then the totals; days are counted in ``timezone``."""
     period, list_key, entry_key = PERIODS[kind]
-    params = {**_filters(since, until, user, timezone, by), "period": period}
-    rows = client.query(sqlfiles.load("rollups/report_usage.sql"), parameters=params).result_rows
-    entries = _grouped(rows, entry_key, by)
+    params = {**where.parameters(), "period": period}
+    rows = client.query_rows(sqlfiles.load("rollups/report_usage.sql"), parameters=params)
+    entries = _grouped(rows, entry_key, where.by)
     return {list_key: entries, "totals": _totals(entries)}
 
 
@@ -160,20 +166,12 @@ def _iso(value: datetime | None) -> str | None:
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
-def session_report(
-    client: Any,
-    since: date | None = None,
-    until: date | None = None,
-    user: str | None = None,
-    *,
-    timezone: str = "UTC",
-    by: str | None = None,
-) -> dict[str, Any]:
+def session_report(client: Warehouse, where: ReportFilter = EVERYTHING) -> dict[str, Any]:
     """ccusage ``session --json``: one entry per session (and ``by`` value), by last activity."""
-    rows = client.query(
-        sqlfiles.load("rollups/report_session.sql"),
-        parameters=_filters(since, until, user, timezone, by),
-    ).result_rows
+    by = where.by
+    rows = client.query_rows(
+        sqlfiles.load("rollups/report_session.sql"), parameters=where.parameters()
+    )
     sessions = _grouped(
         rows,
         "sessionId",
@@ -193,7 +191,7 @@ def session_report(
     return {"sessions": sessions, "totals": _totals(sessions)}
 
 
-def block_users(client: Any) -> list[str]:
+def block_users(client: Warehouse) -> list[str]:
     return [
         r[0]
         for r in client.query(
@@ -203,17 +201,13 @@ def block_users(client: Any) -> list[str]:
 
 
 def blocks_report(
-    client: Any,
-    user: str | None = None,
-    since: date | None = None,
-    until: date | None = None,
-    now: datetime | None = None,
-    timezone: str = "UTC",
+    client: Warehouse, where: ReportFilter = EVERYTHING, now: datetime | None = None
 ) -> dict[str, Any]:
-    """ccusage ``blocks --json``: one user's blocks (every user's, tagged, when several)."""
+    """ccusage ``blocks --json``: one user's blocks (every user's, tagged, when several);
+    ``where.by`` does not apply (blocks are cut per user)."""
     now_ms = int((now or datetime.now(tz=UTC)).timestamp() * 1000)
-    users = [user] if user is not None else block_users(client)
-    params = {**_filters(since, until, None, timezone), "users": users}
+    users = [where.user] if where.user is not None else block_users(client)
+    params = {**replace(where, user=None, by=None).parameters(), "users": users}
     rows = client.query(sqlfiles.load("rollups/report_blocks.sql"), parameters=params).result_rows
     blocks = []
     for (

@@ -205,7 +205,7 @@ def test_totals_by_every_dimension_add_up_to_the_total(ch: Any, tmp_path: Path) 
     assert whole["totalTokens"] == tokens
     assert whole["totalCost"] == pytest.approx(cost)
     for column in reports.BY_COLUMNS:
-        by = reports.usage_report(ch, "daily", by=column)
+        by = reports.usage_report(ch, "daily", reports.ReportFilter(by=column))
         assert {k: by["totals"][k] for k in whole} == pytest.approx(whole), column
         assert len({e[column] for e in by["daily"]}) >= 1, column
     dimensions = ("team", "user_id", "project", "repo", "branch", "model", "agent", "machine")
@@ -221,9 +221,9 @@ def test_totals_by_every_dimension_add_up_to_the_total(ch: Any, tmp_path: Path) 
 
 def test_report_by_rejects_a_column_that_is_no_attribution(ch: Any) -> None:
     with pytest.raises(ValueError, match="cannot break a report down by 'cost_usd'"):
-        reports.usage_report(ch, "daily", by="cost_usd")
+        reports.usage_report(ch, "daily", reports.ReportFilter(by="cost_usd"))
     with pytest.raises(ValueError, match="unknown time zone"):
-        reports.usage_report(ch, "daily", timezone="Mars/Olympus")
+        reports.usage_report(ch, "daily", reports.ReportFilter(timezone="Mars/Olympus"))
 
 
 def test_weekly_monthly_and_time_zone_move_requests_between_periods(
@@ -233,11 +233,13 @@ def test_weekly_monthly_and_time_zone_move_requests_between_periods(
     refresh_rollups(ch)
     weekly = reports.usage_report(ch, "weekly")
     assert [(w["week"], w["inputTokens"]) for w in weekly["weekly"]] == [("2026-03-02", 150)]
-    monthly = reports.usage_report(ch, "monthly", by="team")
+    monthly = reports.usage_report(ch, "monthly", reports.ReportFilter(by="team"))
     assert [(m["month"], m["team"]) for m in monthly["monthly"]] == [("2026-03", "payments")]
     # 09:00 UTC on the 4th is still the 3rd in Honolulu (UTC-10)
-    local = reports.usage_report(ch, "daily", timezone="Pacific/Honolulu")
+    local = reports.usage_report(ch, "daily", reports.ReportFilter(timezone="Pacific/Honolulu"))
     assert [d["date"] for d in local["daily"]] == ["2026-03-02", "2026-03-03"]
-    pacific = reports.usage_report(ch, "daily", timezone="Pacific/Kiritimati")  # UTC+14
+    pacific = reports.usage_report(
+        ch, "daily", reports.ReportFilter(timezone="Pacific/Kiritimati")
+    )  # UTC+14
     assert [d["date"] for d in pacific["daily"]] == ["2026-03-03", "2026-03-04"]
     assert json.dumps(local)  # plain JSON data

@@ -433,13 +433,6 @@ _PRIMARY: tuple[Relation, ...] = (
         upstream=("otel_logs",),
     ),
     Relation(
-        "_otel_logs_to_attribute_counts",
-        "internal",
-        "Materialized view counting the attribute names of inserted log records.",
-        TELEMETRY,
-        upstream=("otel_logs",),
-    ),
-    Relation(
         "telemetry_attribute_catalog",
         "view",
         "Every event attribute name seen: kept or dropped, how often, when, which versions.",

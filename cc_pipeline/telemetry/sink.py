@@ -253,6 +253,11 @@ class TelemetrySink:
 
         if lines_by_signal.get(1):
             run(sqlfiles.load("telemetry/logs.sql"), "logs", insert_settings(spooled.log_records))
+            client.command(
+                sqlfiles.load("telemetry/attribute_counts.sql"),
+                parameters=params,
+                settings=PARSE_SETTINGS,
+            )
         if lines_by_signal.get(3):
             run(sqlfiles.load("telemetry/traces.sql"), "other", PARSE_SETTINGS)
         lines_with_rows = malformed = 0

@@ -9,10 +9,9 @@ ALTER TABLE otel_logs ADD COLUMN IF NOT EXISTS _dropped Array(LowCardinality(Str
 ALTER TABLE otel_logs ADD COLUMN IF NOT EXISTS _dropped_resource Array(LowCardinality(String))
     DEFAULT [] CODEC(ZSTD(1));
 
--- Filled by the view _otel_logs_to_attribute_counts as records are inserted: one row per
--- (event, attribute, kept) of each block of a batch, keyed by the batch's file and first
--- line, so the rows of an unfinished batch are deleted with its records after a crash and
--- written again once. Resource attributes are counted under the event name '(resource)'.
+-- Filled as each batch is loaded (telemetry/attribute_counts.sql): one row per (event,
+-- attribute, kept) of the batch, keyed by the batch's file and first byte, so the rows of an
+-- unfinished batch are deleted with its records after a crash and written again once. Resource attributes are counted under the event name '(resource)'.
 -- telemetry_attribute_catalog folds the rows together.
 CREATE TABLE IF NOT EXISTS telemetry_attribute_counts (
     event_name LowCardinality(String),

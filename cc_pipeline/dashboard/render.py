@@ -109,7 +109,9 @@ def budget_banner(budgets: list[dict[str, Any]]) -> str:
         f"forecast ${forecast:,.2f}: {esc(state)}"
         for name, period, usd, spent, forecast, state in (b["row"] for b in alerts)
     )
-    return f'<div class="banner {worst}" id="budget-banner" data-state="{worst}">Budget {items}</div>'
+    return (
+        f'<div class="banner {worst}" id="budget-banner" data-state="{worst}">Budget {items}</div>'
+    )
 
 
 def shell(title: str, header: str, body: str, data: dict[str, Any], inline: bool) -> str:
@@ -139,11 +141,12 @@ def section(title: str, inner: str, wide: bool = False, note: str = "") -> str:
 
 def render_dashboard(data: dict[str, Any], filters: Filters, inline: bool = False) -> str:
     """The dashboard page of ``data`` (``page.page_data``) under ``filters``."""
-    header = "<h1><a href=\"/\">Claude Code usage</a></h1>" + filter_form(filters, data)
+    header = '<h1><a href="/">Claude Code usage</a></h1>' + filter_form(filters, data)
     cache = data["cache"]
+    kpis = '<div class="kpis">' + "".join(map(kpi_html, data["kpis"])) + "</div>"
+    period = f"{data['since']} .. {data['until']}, against the previous period of the same length"
     panels = [
-        section("Key figures", '<div class="kpis">' + "".join(map(kpi_html, data["kpis"])) + "</div>", True,
-                f"{data['since']} .. {data['until']}, against the previous period of the same length"),
+        section("Key figures", kpis, True, period),
         section(f"Cost per day (USD) by {filters.split}", '<div id="chart-cost"></div>'),
         section(f"Tokens per day by {filters.split}", '<div id="chart-tokens"></div>'),
         section("Cache", f'<p data-cache-saved="{cache["saved_usd"]!r}">Saved about '

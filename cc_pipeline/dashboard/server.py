@@ -67,7 +67,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     source: Source
 
-    def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+    def do_GET(self) -> None:
         try:
             status, kind, body = respond(self.source, self.path)
         except Exception:
@@ -80,7 +80,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         log.debug(format, *args)
 
 

@@ -227,4 +227,3 @@ class LiveSource(_Base):
             if re.search(rf"\b{name}\b", sql)
         ]
         return "WITH " + ", ".join(views) + "\n" + sql if views else sql
-

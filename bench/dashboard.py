@@ -23,8 +23,14 @@ from cc_pipeline.resources.clickhouse import ClickHouseResource
 from cc_pipeline.rollups.refresh import refresh_rollups
 from cc_pipeline.schema import migrate
 
-FILTERS = ("", "?model=claude-opus-4-6", "?user_id=user-3", "?split=user_id",
-           "?since=2025-03-01&until=2026-02-28", "?model=claude-sonnet-4-6&split=project")  # fmt: skip
+FILTERS = (
+    "",
+    "?model=claude-opus-4-6",
+    "?user_id=user-3",
+    "?split=user_id",
+    "?since=2025-03-01&until=2026-02-28",
+    "?model=claude-sonnet-4-6&split=project",
+)
 
 
 def main() -> None:
@@ -59,8 +65,9 @@ def main() -> None:
                 times.append((time.perf_counter() - started) * 1000)
         times.sort()
         p95 = times[max(0, int(len(times) * 0.95) - 1)]
-        print(f"{args.requests} requests since {START}: filter change p50 "
-              f"{statistics.median(times):.1f} ms, p95 {p95:.1f} ms over {len(times)} pages")  # fmt: skip
+        p50 = statistics.median(times)
+        print(f"{args.requests} requests since {START}: filter change p50 {p50:.1f} ms, ")
+        print(f"p95 {p95:.1f} ms over {len(times)} pages")
     finally:
         server.terminate()
         server.wait(timeout=20)

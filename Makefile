@@ -86,3 +86,9 @@ FRAME_RUNS ?= 9
 .PHONY: bench-rowbinary
 bench-rowbinary: install
 	.venv/bin/python -m bench.rowbinary --records $(FRAME_RECORDS) --mb $(FRAME_MB) --runs $(FRAME_RUNS)
+
+# Dashboard: p50/p95 server response time of a page with filters on REQUESTS generated requests
+# (target p95 <= 100 ms).
+.PHONY: bench-dashboard
+bench-dashboard: install
+	.venv/bin/python -m bench.dashboard --requests $(REQUESTS)

@@ -48,7 +48,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "dashboard": (
         "cc_pipeline.dashboard.commands",
         "add_dashboard",
-        "build the dashboard and open it (or serve it with --serve)",
+        "serve the dashboard on 127.0.0.1 and open it (or --export one HTML file)",
     ),
     "budgets": (
         "cc_pipeline.budgets.commands",

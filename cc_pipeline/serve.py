@@ -81,6 +81,11 @@ def run_serve(args: argparse.Namespace) -> int:
     say(f"cc_pipeline state in {env['CC_PIPELINE_HOME']}; Dagster instance in {home}")
     say(f"Dagster UI on http://{args.host}:{args.port}")
     receiver = start_for_serve(say)
+    # The dashboard server reads only published files: it never holds the embedded database.
+    dashboard = subprocess.Popen(
+        [sys.executable, "-m", "cc_pipeline.cli", "dashboard", "--no-open", "--host", args.host],
+        env=env,
+    )
     dagster = Path(sys.executable).with_name("dagster")
     cmd = [
         str(dagster),
@@ -121,4 +126,5 @@ def run_serve(args: argparse.Namespace) -> int:
                 child.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 child.kill()
+        dashboard.terminate()
         stop_after_serve(receiver, say)

@@ -50,7 +50,7 @@ def sql_folder(relative_path: str) -> list[tuple[str, str]]:
 
 
 def data_text(relative_path: str) -> str:
-    """A data file of the package (``transcripts/prices.json``, ``dashboard/template.html``)."""
+    """A data file of the package (``transcripts/prices.json``, ``dashboard/static/page.js``)."""
     node = root()
     for part in relative_path.split("/"):
         node = node / part

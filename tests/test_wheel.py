@@ -69,7 +69,7 @@ def test_wheel_carries_the_sql_and_docker_files_as_copies_and_no_secrets(wheel: 
         for entry in (
             "cc_pipeline/py.typed",
             "cc_pipeline/transcripts/prices.json",
-            "cc_pipeline/dashboard/template.html",
+            "cc_pipeline/dashboard/static/uPlot.iife.min.js",
             "cc_pipeline/docker/clickhouse/users.d/cc_reader.xml",
         ):
             assert entry in names, entry

@@ -10,8 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cc_pipeline import settings, shipped
-from cc_pipeline.dashboard.queries import dashboard_data
+from cc_pipeline import settings
 
 if TYPE_CHECKING:
     from cc_pipeline.warehouse.client import Warehouse
@@ -62,28 +61,28 @@ def script_json(data: Any) -> str:
     )
 
 
-def render_html(data: dict[str, Any]) -> str:
-    """The page: the template with ``data`` embedded as script-safe JSON."""
-    template = shipped.data_text("dashboard/template.html")
-    before, marker, after = template.partition("__DATA__")
-    if not marker:
-        raise ValueError("the dashboard template has no __DATA__ placeholder")
-    return before + script_json(data) + after
-
-
 def build_dashboard(
     client: Warehouse, path: Path | None = None, since: date | None = None
 ) -> DashboardSummary:
-    """Write the dashboard HTML (no network needed to view it) and return what went in."""
+    """Publish the served dashboard's data (embedded engine) and write the default page as one
+    offline HTML file (no network needed to view it); return what went in."""
+    from cc_pipeline.dashboard.page import Filters, page_data
+    from cc_pipeline.dashboard.publish import publish_data
+    from cc_pipeline.dashboard.render import render_dashboard
+    from cc_pipeline.dashboard.source import LiveSource
+
     started = time.monotonic()
-    since = since or default_since(client)
-    data: dict[str, Any] = dashboard_data(client, since)
+    if client.is_embedded:
+        publish_data(client)
+    since = since or default_since(client, days=30)
+    filters = Filters(since=since)
+    data = page_data(LiveSource(client), filters)
     data["built_at"] = datetime.now(tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
     path = path or dashboard_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    html = render_html(data)
+    html = render_dashboard(data, filters, inline=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(html)
     tmp.replace(path)
-    totals = data["kpis"][0] if data["kpis"] else {}
+    totals = {kpi["name"]: kpi["value"] for kpi in data["kpis"]}
     return DashboardSummary(path, since, len(html.encode()), time.monotonic() - started, totals)

@@ -12,6 +12,8 @@ from cc_pipeline.serve import WRITER_POOL
 INPUTS = list(catalog.dashboard_inputs())
 # Rebuilt after every rollup refresh, and the rollups run at least every five minutes.
 STALE_AFTER = timedelta(minutes=15)
+# Where `cc-pipeline serve` (make run) serves the dashboard.
+DASHBOARD_URL = "http://127.0.0.1:8765/"
 
 
 @dg.asset(
@@ -30,7 +32,7 @@ def dashboard_asset(
 ) -> dg.MaterializeResult:
     """Self-contained HTML dashboard of the rollups (cost, tokens, cache, sessions, tools,
     API latency and errors, billing blocks, projects, coverage); works offline.
-    Open it with `cc-pipeline dashboard` or from the `path` below."""
+    Served by `cc-pipeline serve` at the `url` below (`cc-pipeline dashboard` alone)."""
     from cc_pipeline.dashboard.build import build_dashboard
 
     with clickhouse.connect(on_wait=context.log.info) as client:
@@ -39,7 +41,8 @@ def dashboard_asset(
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(summary.path)),
-            "url": dg.MetadataValue.url(summary.path.as_uri()),
+            "url": dg.MetadataValue.url(DASHBOARD_URL),
+            "file": dg.MetadataValue.url(summary.path.as_uri()),
             "since": dg.MetadataValue.text(summary.since.isoformat()),
             "bytes": dg.MetadataValue.int(summary.bytes),
             "cost_usd": dg.MetadataValue.float(float(totals.get("cost_usd") or 0)),

@@ -1,0 +1,179 @@
+"""The served dashboard after `cc-pipeline demo`, in a real headless chromium: filters change
+the KPIs to what SQL on usage_requests says, a session's page shows its requests, a low budget
+shows the banner, and the server never opens the embedded database."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlencode
+from urllib.request import urlopen
+
+import pytest
+
+from tests.dashboard.test_dashboard_browser import PROJECT_ROOT, chromium
+
+DIRECT_SQL = """
+import json, sys
+from cc_pipeline.resources.connection import connection_from_env
+column, value = sys.argv[1], sys.argv[2]
+with connection_from_env(busy_timeout_s=60).connect() as c:
+    row = c.query(
+        "SELECT sum(cost_usd), count(), uniqExact(session_id) FROM usage_requests "
+        "WHERE {col:Identifier} = {v:String} AND day BETWEEN "
+        "(SELECT max(day) - 29 FROM usage_requests) AND (SELECT max(day) FROM usage_requests)",
+        parameters={"col": column, "v": value},
+    ).result_rows[0]
+    top = c.query(
+        "SELECT session_id, count() FROM usage_requests WHERE session_id IN "
+        "(SELECT session_id FROM usage_requests WHERE {col:Identifier} = {v:String}) "
+        "GROUP BY session_id ORDER BY count() DESC, session_id LIMIT 1",
+        parameters={"col": column, "v": value},
+    ).result_rows[0]
+print(json.dumps([row[0], row[1], row[2], top[0], top[1]]))
+"""
+
+
+def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cc_pipeline.cli", *args],
+        env=env, capture_output=True, text=True, timeout=300, check=True,
+    )  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """Environment of a home holding the demo month."""
+    home = tmp_path_factory.mktemp("served")
+    env = dict(os.environ, CC_PIPELINE_HOME=str(home / "cc"), HOME=str(home))
+    env["PYTHONPATH"] = str(PROJECT_ROOT)
+    env["CLAUDE_CONFIG_DIR"] = str(home / "claude")
+    cli("demo", env=env)
+    yield env
+
+
+@pytest.fixture(scope="module")
+def server(demo_home: dict[str, str]) -> Iterator[str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cc_pipeline.cli", "dashboard", "--no-open", "--port", str(port)],
+        env=demo_home, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urlopen(url, timeout=30).read()
+            break
+        except OSError:
+            time.sleep(0.3)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def direct(env: dict[str, str], column: str, value: str) -> list[object]:
+    done = subprocess.run(
+        [sys.executable, "-c", DIRECT_SQL, column, value],
+        env=env, capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    return list(json.loads(done.stdout))
+
+
+def dom_of(url: str, profile: Path) -> str:
+    done = subprocess.run(
+        [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         f"--user-data-dir={profile}", "--virtual-time-budget=5000", "--dump-dom", url],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def kpi(dom: str, name: str) -> float:
+    match = re.search(rf'data-kpi="{name}" data-value="([^"]*)"', dom)
+    assert match, name
+    return float(match.group(1))
+
+
+def test_a_model_filter_changes_the_kpis_to_the_sql_totals(
+    server: str, demo_home: dict[str, str], tmp_path: Path
+) -> None:
+    everything = dom_of(server, tmp_path / "a")
+    dom = dom_of(server + "?" + urlencode({"model": "claude-opus-4-6"}), tmp_path / "b")
+    cost, requests, sessions, _, _ = direct(demo_home, "model", "claude-opus-4-6")
+    assert 'data-rendered="yes"' in dom
+    assert kpi(dom, "requests") == requests
+    assert kpi(dom, "cost_usd") == pytest.approx(cost, rel=1e-9)
+    assert kpi(dom, "sessions") == sessions
+    assert kpi(everything, "requests") > kpi(dom, "requests") > 0
+    assert dom.count("<canvas") >= 4  # uPlot charts drew
+
+
+def test_a_user_filter_in_the_url_is_kept_in_the_form(
+    server: str, demo_home: dict[str, str]
+) -> None:
+    user = "alice-00000"
+    page = urlopen(server + "?" + urlencode({"user_id": user}), timeout=60).read().decode()
+    cost, requests, _, _, _ = direct(demo_home, "user_id", user)
+    assert kpi(page, "requests") == requests
+    assert kpi(page, "cost_usd") == pytest.approx(cost, rel=1e-9)
+    assert 'name="user_id" value="alice-00000"' in page
+
+
+def test_a_session_page_shows_that_sessions_requests(
+    server: str, demo_home: dict[str, str], tmp_path: Path
+) -> None:
+    _, _, _, session, count = direct(demo_home, "model", "claude-opus-4-6")
+    dom = dom_of(server + "session?" + urlencode({"id": session}), tmp_path / "c")
+    assert f"Requests ({count})" in dom
+    assert dom.count("<tr>") >= count
+    assert 'data-rendered="yes"' in dom
+
+
+def test_a_low_budget_shows_the_banner(server: str, demo_home: dict[str, str]) -> None:
+    assert 'id="budget-banner"' not in urlopen(server, timeout=60).read().decode()
+    budgets = Path(demo_home["CC_PIPELINE_HOME"]) / "budgets.yaml"
+    budgets.write_text(
+        "budgets:\n  - name: tiny\n    period: month\n    usd: 0.01\n    where: {}\n"
+    )
+    try:
+        page = urlopen(server, timeout=60).read().decode()
+    finally:
+        budgets.unlink()
+    assert 'id="budget-banner" data-state="over"' in page
+    assert "tiny (month)" in page
+
+
+def test_the_server_answers_while_another_process_holds_the_database(
+    server: str, demo_home: dict[str, str]
+) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time\nfrom cc_pipeline.resources.connection import connection_from_env\n"
+         "with connection_from_env().connect() as c:\n    print('held', flush=True)\n"
+         "    time.sleep(60)\n"],
+        env=demo_home, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        page = urlopen(server + "?model=claude-opus-4-6&split=user_id", timeout=30).read().decode()
+        assert time.monotonic() - started < 10
+        assert kpi(page, "requests") > 0
+    finally:
+        holder.terminate()
+        holder.wait(timeout=20)

@@ -126,31 +126,48 @@ def observe(
     return dg.SensorResult(asset_events=events, cursor=json.dumps(seen, sort_keys=True))
 
 
-@dg.sensor(
-    name="observe_collector_output",
-    minimum_interval_seconds=automation.ingest_every_s(),
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Looks at the collector output folder (listing and cursor file only, never the "
-    "database) and records an observation of otel_collector_files when unread bytes appear.",
-)
-def observe_collector_output(context: dg.SensorEvaluationContext) -> dg.SensorResult:
-    """Observe the collector output folder's backlog."""
-    return observe({sources.COLLECTOR_FILES: sources.collector_backlog}, context.cursor)
+Looks = dict[str, Callable[[], sources.Backlog]]
 
 
-def _transcript_looks() -> dict[str, Callable[[], sources.Backlog]]:
+def observing_sensor(
+    name: str, every_s: int, description: str, looks: Callable[[], Looks]
+) -> dg.SensorDefinition:
+    """A sensor, on by default, that records an observation of each source asset whose
+    backlog ``looks`` finds changed."""
+
+    @dg.sensor(
+        name=name,
+        minimum_interval_seconds=every_s,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description=description,
+    )
+    def _observe(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+        return observe(looks(), context.cursor)
+
+    return _observe
+
+
+def _collector_looks() -> Looks:
+    return {sources.COLLECTOR_FILES: sources.collector_backlog}
+
+
+def _transcript_looks() -> Looks:
     return {
         key: partial(sources.transcript_backlog, root) for key, root in TRANSCRIPT_ROOTS.items()
     }
 
 
-@dg.sensor(
-    name="observe_transcript_folders",
-    minimum_interval_seconds=automation.transcripts_every_s(),
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Looks at every transcript root (listing and cursor file only, never the "
-    "database) and records an observation when unread transcript bytes appear.",
+observe_collector_output = observing_sensor(
+    "observe_collector_output",
+    automation.ingest_every_s(),
+    "Looks at the collector output folder (listing and cursor file only, never the database) "
+    "and records an observation of otel_collector_files when unread bytes appear.",
+    _collector_looks,
 )
-def observe_transcript_folders(context: dg.SensorEvaluationContext) -> dg.SensorResult:
-    """Observe the transcript roots' backlogs."""
-    return observe(_transcript_looks(), context.cursor)
+observe_transcript_folders = observing_sensor(
+    "observe_transcript_folders",
+    automation.transcripts_every_s(),
+    "Looks at every transcript root (listing and cursor file only, never the database) and "
+    "records an observation when unread transcript bytes appear.",
+    _transcript_looks,
+)

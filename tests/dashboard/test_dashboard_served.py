@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from urllib.request import urlopen
 
 import pytest
 
+from tests.collector.helpers import free_port
 from tests.dashboard.test_dashboard_browser import PROJECT_ROOT, chromium
 
 DIRECT_SQL = """
@@ -25,18 +25,18 @@ import json, sys
 from cc_pipeline.resources.connection import connection_from_env
 column, value = sys.argv[1], sys.argv[2]
 with connection_from_env(busy_timeout_s=60).connect() as c:
-    row = c.query(
+    def first_row(sql):
+        return c.query(sql, parameters={"col": column, "v": value}).result_rows[0]
+    row = first_row(
         "SELECT sum(cost_usd), count(), uniqExact(session_id) FROM usage_requests "
         "WHERE {col:Identifier} = {v:String} AND day BETWEEN "
-        "(SELECT max(day) - 29 FROM usage_requests) AND (SELECT max(day) FROM usage_requests)",
-        parameters={"col": column, "v": value},
-    ).result_rows[0]
-    top = c.query(
+        "(SELECT max(day) - 29 FROM usage_requests) AND (SELECT max(day) FROM usage_requests)"
+    )
+    top = first_row(
         "SELECT session_id, count() FROM usage_requests WHERE session_id IN "
         "(SELECT session_id FROM usage_requests WHERE {col:Identifier} = {v:String}) "
-        "GROUP BY session_id ORDER BY count() DESC, session_id LIMIT 1",
-        parameters={"col": column, "v": value},
-    ).result_rows[0]
+        "GROUP BY session_id ORDER BY count() DESC, session_id LIMIT 1"
+    )
 print(json.dumps([row[0], row[1], row[2], top[0], top[1]]))
 """
 
@@ -46,12 +46,6 @@ def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "cc_pipeline.cli", *args],
         env=env, capture_output=True, text=True, timeout=300, check=True,
     )  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -157,42 +157,42 @@ def ingest_telemetry_asset(
                 "source_folder": dg.MetadataValue.path(summary.folder),
             },
         )
-    yield dg.AssetCheckResult(
-        check_name="no_lines_quarantined",
-        asset_key="otel_logs",
-        passed=not reasons,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={
-            "lines_quarantined": dg.MetadataValue.int(sum(n for _, n in reasons)),
-            "byte_ranges_read": dg.MetadataValue.int(len(ranges)),
-            "reasons": dg.MetadataValue.md(
-                "\n".join(f"- {reason}: {count}" for reason, count in reasons[:10]) or "none"
-            ),
-        },
+    yield _warn_check(
+        "no_lines_quarantined",
+        ("reasons", [f"{reason}: {count}" for reason, count in reasons[:10]]),
+        lines_quarantined=sum(n for _, n in reasons),
+        byte_ranges_read=len(ranges),
     )
     yield new_dropped
+
+
+def _warn_check(name: str, found: tuple[str, list[str]], **counts: int) -> dg.AssetCheckResult:
+    """A WARN check on otel_logs that passes when the ``found`` list (its metadata name, its
+    items) is empty; ``counts`` are plottable numbers."""
+    label, items = found
+    return dg.AssetCheckResult(
+        check_name=name,
+        asset_key="otel_logs",
+        passed=not items,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            **{key: dg.MetadataValue.int(value) for key, value in counts.items()},
+            label: dg.MetadataValue.md("\n".join(f"- {item}" for item in items) or "none"),
+        },
+    )
 
 
 def new_dropped_attributes_check(client: "Warehouse", since: datetime) -> dg.AssetCheckResult:
     """WARN when ingestion met, at or after ``since``, an attribute name the allow-list drops
     that it had never met before; lists them with the events that carried them."""
     new = attribute_catalog(client, dropped_only=True, since=since)
-    return dg.AssetCheckResult(
-        check_name="no_new_dropped_attributes",
-        asset_key="otel_logs",
-        passed=not new,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={
-            "new_dropped_attributes": dg.MetadataValue.int(len(new)),
-            "names": dg.MetadataValue.md(
-                "\n".join(
-                    f"- `{n.event_name}`: `{n.attribute}` ({n.seen} record(s), versions "
-                    f"{', '.join(n.app_versions) or '-'})"
-                    for n in new
-                )
-                or "none"
-            ),
-        },
+    names = [
+        f"`{n.event_name}`: `{n.attribute}` ({n.seen} record(s), versions "
+        f"{', '.join(n.app_versions) or '-'})"
+        for n in new
+    ]
+    return _warn_check(
+        "no_new_dropped_attributes", ("names", names), new_dropped_attributes=len(new)
     )
 
 

@@ -25,10 +25,9 @@ def _constants(tree: ast.Module) -> dict[str, str]:
     found: dict[str, str] = {}
     for node in tree.body:
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
-            if isinstance(node.value.value, str):
-                for target in node.targets:
-                    if isinstance(target, ast.Name):
-                        found[target.id] = node.value.value
+            value = node.value.value
+            if isinstance(value, str):
+                found.update({t.id: value for t in node.targets if isinstance(t, ast.Name)})
     return found
 
 

@@ -17,8 +17,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from cc_pipeline.sqlfiles import identifier
-
 if TYPE_CHECKING:
     from cc_pipeline.warehouse.client import Warehouse
 
@@ -51,8 +49,8 @@ def compact_after_load(
     for table, total, parts in rows:
         if parts and parts > 1 and wanted[table] >= share * (total or 0):
             client.command(
-                f"OPTIMIZE TABLE {identifier(table)} FINAL "
-                "SETTINGS optimize_skip_merged_partitions = 1"
+                "OPTIMIZE TABLE {t:Identifier} FINAL SETTINGS optimize_skip_merged_partitions = 1",
+                parameters={"t": table},
             )
             done.tables.append(table)
     done.seconds = time.monotonic() - started

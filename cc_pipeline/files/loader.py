@@ -182,11 +182,10 @@ def report_skipped(
 
 def discard_from(client: Warehouse, sink: BatchSink, file_key: str, offset: int) -> None:
     """Delete every row a sink may have written for ``file_key`` at or after ``offset``."""
-    params = {"k": file_key, "o": offset}
     for table in [*sink.tables, QUARANTINE_TABLE]:
         client.command(
-            f"DELETE FROM {table} WHERE _file_key = {{k:String}} AND _offset >= {{o:UInt64}}",
-            parameters=params,
+            "DELETE FROM {t:Identifier} WHERE _file_key = {k:String} AND _offset >= {o:UInt64}",
+            parameters={"t": table, "k": file_key, "o": offset},
         )
 
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cc_pipeline import sqlfiles
+
 if TYPE_CHECKING:
     from cc_pipeline.warehouse.client import Warehouse
 
@@ -39,11 +41,14 @@ def _quote(text: str) -> str:
 
 
 def load_file(client: Warehouse, table: str, columns: Sequence[str], path: Path) -> None:
-    """Insert the RowBinary rows of a file into ``table``."""
+    """Insert the RowBinary rows of a file into ``table`` (``columns``: all of its columns,
+    in the order the file holds them)."""
     if client.is_embedded:
+        # ClickHouse takes no query parameter after FROM INFILE (a syntax error), so the path
+        # is written as a quoted string literal; the table name is a parameter.
         client.command(
-            f"INSERT INTO {table} ({', '.join(columns)}) FROM INFILE {_quote(str(path))} "
-            "FORMAT RowBinary"
+            "INSERT INTO {table:Identifier} FROM INFILE " + _quote(str(path)) + " FORMAT RowBinary",
+            parameters={"table": table},
         )
     else:
         with open(path, "rb") as fh:
@@ -54,25 +59,30 @@ def load_file(client: Warehouse, table: str, columns: Sequence[str], path: Path)
 class SpoolTable:
     """A staging table whose rows a batch's spool files hold in RowBinary.
 
-    The batch queries (``sql/``) name the table. Where the files can be read in place
-    (``files_source``), ``in_place`` turns such a query into one that reads them through
-    ``file()``, whose glob is the query parameter ``spool``; elsewhere ``stage`` loads them
-    into the table first.
+    The batch queries (``sql/``) read it through a ``{name:Identifier}`` query parameter:
+    where the files can be read in place (``files_source``), ``point_at`` names a temporary
+    table of the File engine reading them (the ``files_sql`` script creates it, with the
+    files' glob as the parameter ``spool``); elsewhere ``stage`` loads them into the staging
+    table ``name`` and names it.
     """
 
     name: str
-    columns: tuple[tuple[str, str], ...]  # (name, type)
+    columns: tuple[tuple[str, str], ...]  # (name, type) of every column, in the files' order
+    files_name: str
+    files_sql: str
 
-    def in_place(self, sql: str) -> str:
-        structure = ", ".join(f"{name} {kind}" for name, kind in self.columns)
-        return sql.replace(self.name, f"file({{spool:String}}, 'RowBinary', '{structure}')")
+    def point_at(self, client: Warehouse, glob: str) -> str:
+        """Point the temporary table at the spool files matching ``glob``; its name."""
+        sqlfiles.run_script(client, self.files_sql, {"spool": glob})
+        return self.files_name
 
-    def stage(self, client: Warehouse, folder: Path) -> None:
-        """Replace the table's rows with those of every spool file of ``folder``."""
-        client.command(f"TRUNCATE TABLE {self.name}")
+    def stage(self, client: Warehouse, folder: Path) -> str:
+        """Replace the table's rows with those of every spool file of ``folder``; its name."""
+        client.command("TRUNCATE TABLE {table:Identifier}", parameters={"table": self.name})
         names = [name for name, _ in self.columns]
         for path in sorted(folder.iterdir()):
             load_file(client, self.name, names, path)
+        return self.name
 
 
 # A spool folder without a fixed place is a temporary folder named after its process.

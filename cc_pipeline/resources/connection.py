@@ -24,7 +24,6 @@ from cc_pipeline.resources.engine_lock import (
     lock_holder,
     wait_until_free,
 )
-from cc_pipeline.sqlfiles import identifier
 from cc_pipeline.warehouse.client import Warehouse
 
 # chDB opens one data directory per process; count this process's clients per directory.
@@ -123,7 +122,9 @@ class ClickHouseConnection:
             database="default",
             settings={"session_timezone": "UTC"},
         )
-        client.command(f"CREATE DATABASE IF NOT EXISTS {identifier(self.database)}")
+        client.command(
+            "CREATE DATABASE IF NOT EXISTS {db:Identifier}", parameters={"db": self.database}
+        )
         client.database = self.database
         return client
 
@@ -139,7 +140,9 @@ class ClickHouseConnection:
             client = _open_when_free(data_dir, self.busy_timeout_s, on_wait)
         with _engine_guard:
             _open_clients[key] = _open_clients.get(key, 0) + 1
-        client.command(f"CREATE DATABASE IF NOT EXISTS {identifier(self.database)}")
+        client.command(
+            "CREATE DATABASE IF NOT EXISTS {db:Identifier}", parameters={"db": self.database}
+        )
         client.database = self.database
         return client
 

@@ -107,11 +107,7 @@ def transcript_fingerprint(client: Any) -> list[Any] | None:
 
 def _day_digests(client: Any, table: str) -> dict[date, tuple[int, int]]:
     rows = client.query(
-        f"SELECT day, count(), sum(cityHash64(request_id, message_id, session_id, project, "
-        f"timestamp, model, input_tokens, output_tokens, cache_creation_tokens, "
-        f"cache_read_tokens, ifNull(cost_usd, -1), cwd, git_branch, machine, agent_id, "
-        f"is_sidechain, speed, cache_creation_5m_tokens, cache_creation_1h_tokens, "
-        f"ifNull(recorded_cost_usd, -1))) FROM {table} GROUP BY day"
+        sqlfiles.load("rollups/day_digests.sql"), parameters={"table": table}
     ).result_rows
     return {day: (int(n), int(h)) for day, n, h in rows}
 

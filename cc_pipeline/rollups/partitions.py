@@ -48,10 +48,10 @@ def swap_partitions(client: Warehouse, table: str, ids: Iterable[str]) -> None:
         if not partition.isdigit():
             raise ValueError(f"unexpected partition id {partition!r}")
         if partition in staged:
-            client.command(f"ALTER TABLE {table} REPLACE PARTITION ID '{partition}' FROM {stage}")
+            client.replace_partition(table, partition, stage)
         else:
-            client.command(f"ALTER TABLE {table} DROP PARTITION ID '{partition}'")
-    client.command(f"TRUNCATE TABLE {stage}")
+            client.drop_partition(table, partition)
+    client.command("TRUNCATE TABLE {t:Identifier}", parameters={"t": stage})
 
 
 def stage_rest_of_months(client: Warehouse, table: str, days: Iterable[date]) -> None:
@@ -62,10 +62,10 @@ def stage_rest_of_months(client: Warehouse, table: str, days: Iterable[date]) ->
         return
     months = sorted({d.replace(day=1) for d in wanted})
     client.command(
-        f"INSERT INTO _stage_{table} SELECT * FROM {table} "
+        "INSERT INTO {stage:Identifier} SELECT * FROM {t:Identifier} "
         "WHERE toStartOfMonth(day) IN {months:Array(Date)} AND day NOT IN {days:Array(Date)} "
         "SETTINGS max_partitions_per_insert_block = 0",
-        parameters={"months": months, "days": wanted},
+        parameters={"stage": f"_stage_{table}", "t": table, "months": months, "days": wanted},
     )
 
 

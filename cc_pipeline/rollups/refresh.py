@@ -91,7 +91,7 @@ def rebuild_days(client: Any, days: list[date]) -> None:
     """Rebuild every day table for a run of consecutive days."""
     params = _params(days)
     for table in DAY_TABLES:
-        client.command(f"TRUNCATE TABLE _stage_{table}")
+        client.command("TRUNCATE TABLE {t:Identifier}", parameters={"t": f"_stage_{table}"})
     sqlfiles.run_script(client, "rollups/usage_requests.sql", params)
     swap_days(client, "usage_requests", days)
     client.command("TRUNCATE TABLE _rollup_events")

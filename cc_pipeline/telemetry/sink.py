@@ -32,7 +32,10 @@ from cc_pipeline.telemetry.privacy import (
 
 # A batch's lines, as the batch queries read them (from its spool files where they can).
 LINES = SpoolTable(
-    "_staging_telemetry_lines", (("offset", "UInt64"), ("signal", "UInt8"), ("line", "String"))
+    "_staging_telemetry_lines",
+    (("offset", "UInt64"), ("signal", "UInt8"), ("line", "String")),
+    files_name="_spool_telemetry_lines",
+    files_sql="telemetry/spool_lines.sql",
 )
 STAGING = LINES.name
 SIGNALS = {"resourceLogs": 1, "resourceMetrics": 2, "resourceSpans": 3}
@@ -61,11 +64,20 @@ def insert_settings(records: int) -> dict[str, Any]:
     return {**PARSE_SETTINGS, "min_insert_block_size_rows": max(1024, -(-records // PARSE_THREADS))}
 
 
-BATCH_ROWS = (
-    "SELECT count(), max({time}), uniqExact(_offset), {malformed} FROM {table} "
-    "WHERE _file_key = {{file_key:String}} "
-    "AND _offset >= {{start:UInt64}} AND _offset < {{end:UInt64}}"
-)
+# What a batch wrote to a table: rows, newest time, lines with rows, records with malformed
+# numbers (only log records note them).
+BATCH_ROWS = {
+    "otel_logs": (
+        "SELECT count(), max(Timestamp), uniqExact(_offset), countIf(notEmpty(_malformed)) "
+        "FROM otel_logs WHERE _file_key = {file_key:String} "
+        "AND _offset >= {start:UInt64} AND _offset < {end:UInt64}"
+    ),
+    "otel_traces": (
+        "SELECT count(), max(Timestamp), uniqExact(_offset), 0 "
+        "FROM otel_traces WHERE _file_key = {file_key:String} "
+        "AND _offset >= {start:UInt64} AND _offset < {end:UInt64}"
+    ),
+}
 METRIC_BYTES = -3  # tally key: bytes of metric lines
 PENDING = "_pending_metric_lines"
 # Metric lines wait in PENDING and are parsed together once they reach this size, and at
@@ -162,7 +174,7 @@ class TelemetrySink:
         """Parse the metric lines still pending; called once all batches are loaded."""
         result = self._parse_pending(client)
         # The raw lines (content included) leave the database with the run.
-        client.command(f"TRUNCATE TABLE {STAGING}")
+        _truncate(client, STAGING)
         if self._recovered is not None:
             result.absorb(self._recovered)
             self._recovered = None
@@ -207,11 +219,11 @@ class TelemetrySink:
         try:
             if spooled.line_count:
                 for table in ("_batch_point_notes", "_batch_otel_metrics_histogram"):
-                    client.command(f"TRUNCATE TABLE {table}")
-                in_place = files_source(client, spooled.folder)
-                if not in_place:
-                    LINES.stage(client, spooled.folder)
-                self._parse(client, batch, spooled, result, in_place)
+                    _truncate(client, table)
+                staged = None
+                if not files_source(client, spooled.folder):
+                    staged = LINES.stage(client, spooled.folder)
+                self._parse(client, batch, spooled, result, staged)
         finally:
             SpoolDir.remove(spooled.folder)
         if self._pending_bytes >= PENDING_LIMIT:
@@ -224,8 +236,10 @@ class TelemetrySink:
         batch: LineBatch,
         spooled: SpooledLines,
         result: BatchResult,
-        in_place: bool,
+        staged: str | None,
     ) -> None:
+        """Parse the batch's lines from the staging table ``staged``, or, when None, from its
+        spool files in place."""
         lines_by_signal = spooled.lines_by_signal
         params: dict[str, Any] = {
             "file_key": batch.cursor.key,
@@ -240,16 +254,10 @@ class TelemetrySink:
         }
 
         def run(sql: str, kind: str = "*", settings: dict[str, Any] | None = None) -> None:
-            """Run a query of the batch's lines: read in place from the spool files of
-            ``kind``, else from the staging table."""
-            if in_place:
-                client.command(
-                    LINES.in_place(sql),
-                    parameters={**params, "spool": spooled.glob(kind)},
-                    settings=settings,
-                )
-            else:
-                client.command(sql, parameters=params, settings=settings)
+            """Run a query of the batch's lines (the table parameter ``lines``): read in place
+            from the spool files of ``kind``, else from the staging table."""
+            lines = staged or LINES.point_at(client, spooled.glob(kind))
+            client.command(sql, parameters={**params, "lines": lines}, settings=settings)
 
         if lines_by_signal.get(1):
             run(sqlfiles.load("telemetry/logs.sql"), "logs", insert_settings(spooled.log_records))
@@ -261,14 +269,10 @@ class TelemetrySink:
         if lines_by_signal.get(3):
             run(sqlfiles.load("telemetry/traces.sql"), "other", PARSE_SETTINGS)
         lines_with_rows = malformed = 0
-        for code, table, time_column, malformed_count in (
-            (1, "otel_logs", "Timestamp", "countIf(notEmpty(_malformed))"),
-            (3, "otel_traces", "Timestamp", "0"),
-        ):
+        for code, table in ((1, "otel_logs"), (3, "otel_traces")):
             if lines_by_signal.get(code):
                 count, newest, lines, bad = client.query(
-                    BATCH_ROWS.format(time=time_column, table=table, malformed=malformed_count),
-                    parameters=params,
+                    BATCH_ROWS[table], parameters=params
                 ).result_rows[0]
                 result.rows[table] += count
                 lines_with_rows += lines
@@ -276,9 +280,9 @@ class TelemetrySink:
                 _note_newest(result, newest)
         if lines_by_signal.get(2):
             run(
-                f"INSERT INTO {PENDING} (_file_key, file_path, _offset, line) "
+                "INSERT INTO _pending_metric_lines (_file_key, file_path, _offset, line) "
                 "SELECT {file_key:String}, {file_path:String}, offset, line "
-                f"FROM {STAGING} WHERE signal = 2",
+                "FROM {lines:Identifier} WHERE signal = 2",
                 "other",
             )
             lines_with_rows += lines_by_signal[2]  # checked when they are parsed
@@ -302,25 +306,17 @@ class TelemetrySink:
         """
         result = BatchResult()
         files = client.query(
-            f"SELECT _file_key, any(file_path), min(_offset), max(_offset) + 1, count(), "
-            f"countIf(position(line, '\"histogram\"') > 0) FROM {PENDING} GROUP BY _file_key"
+            "SELECT _file_key, any(file_path), min(_offset), max(_offset) + 1, count(), "
+            "countIf(position(line, '\"histogram\"') > 0) FROM _pending_metric_lines "
+            "GROUP BY _file_key"
         ).result_rows
         if not files:
             return result
         if recovering:
-            for table, extra in (
-                ("otel_metrics_sum", ""),
-                ("otel_metrics_gauge", ""),
-                ("otel_metrics_histogram", ""),
-                ("ingest_quarantine", "source = 'telemetry' AND "),
-            ):
-                client.command(
-                    f"DELETE FROM {table} WHERE {extra}(_file_key, _offset) IN "
-                    f"(SELECT _file_key, _offset FROM {PENDING})"
-                )
+            sqlfiles.run_script(client, "telemetry/discard_pending.sql")
         for file_key, file_path, start, end, lines, histograms in files:
             for table in (STAGING, "_batch_point_notes", "_batch_otel_metrics_histogram"):
-                client.command(f"TRUNCATE TABLE {table}")
+                _truncate(client, table)
             params = {
                 "file_key": file_key,
                 "file_path": file_path,
@@ -329,10 +325,12 @@ class TelemetrySink:
                 "keep_content": int(self.keep_content),
                 "allowed": self.allowed_hashes,
                 "deferred_metrics": 0,
+                "lines": STAGING,
             }
             client.command(
-                f"INSERT INTO {STAGING} (offset, signal, line) "
-                f"SELECT _offset, 2, line FROM {PENDING} WHERE _file_key = {{file_key:String}}",
+                "INSERT INTO _staging_telemetry_lines (offset, signal, line) "
+                "SELECT _offset, 2, line FROM _pending_metric_lines "
+                "WHERE _file_key = {file_key:String}",
                 parameters=params,
             )
             client.command(
@@ -345,7 +343,7 @@ class TelemetrySink:
                 before = _quarantine_count(client, params)
                 client.command(sqlfiles.load("telemetry/rejected_lines.sql"), parameters=params)
                 result.quarantined += _quarantine_count(client, params) - before
-        client.command(f"TRUNCATE TABLE {PENDING}")
+        _truncate(client, PENDING)
         self._pending_bytes = 0
         return result
 
@@ -404,6 +402,10 @@ def record_label_keys(client: Any, label_keys: tuple[tuple[str, str], ...]) -> N
     client.command("TRUNCATE TABLE telemetry_label_keys")
     if wanted:
         client.insert("telemetry_label_keys", wanted, column_names=["feeds", "key", "rank"])
+
+
+def _truncate(client: Any, table: str) -> None:
+    client.command("TRUNCATE TABLE {table:Identifier}", parameters={"table": table})
 
 
 def _quarantine_count(client: Any, params: dict[str, Any]) -> int:

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cc_pipeline import sqlfiles
+
 if TYPE_CHECKING:
     from cc_pipeline.warehouse.client import Warehouse
 
@@ -85,20 +87,13 @@ def project_rows(client: Warehouse) -> Rows:
 
     Like ccusage, `<synthetic>` API-error entries count in their day but in no model.
     """
-    sums = (
-        "sum(input_tokens), sum(output_tokens), sum(cache_creation_tokens), "
-        "sum(cache_read_tokens), sum(ifNull(cost_usd, 0))"
-    )
     rows: Rows = {}
     for day, i, o, cc, cr, cost in client.query(
-        f"SELECT toString(toDate(timestamp, 'UTC')) AS day, {sums} "
-        "FROM transcript_requests GROUP BY day"
+        sqlfiles.load("transcripts/parity_days.sql")
     ).result_rows:
         rows[(day, DAY_TOTAL)] = Totals(int(i), int(o), int(cc), int(cr), float(cost))
     for day, name, i, o, cc, cr, cost in client.query(
-        f"SELECT toString(toDate(timestamp, 'UTC')) AS day, "
-        f"concat(model, if(speed = 'fast', '-fast', '')) AS name, {sums} "
-        "FROM transcript_requests WHERE model NOT IN ('', '<synthetic>') GROUP BY day, name"
+        sqlfiles.load("transcripts/parity_models.sql")
     ).result_rows:
         rows[(day, name)] = Totals(int(i), int(o), int(cc), int(cr), float(cost))
     return rows

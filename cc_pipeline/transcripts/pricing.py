@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from cc_pipeline import schema, settings
+from cc_pipeline import schema, settings, sqlfiles
 from cc_pipeline import shipped as package_files
 
 if TYPE_CHECKING:
@@ -150,6 +150,7 @@ def load_price_table(override: Path | None = None) -> PriceTable:
     return PriceTable(version, sources, tier, list(rows.values()))
 
 
+# The columns of transcript_prices, in the order sql/transcripts/prices.sql reads them.
 PRICE_COLUMNS = [
     "model",
     "input",
@@ -171,19 +172,13 @@ PRICE_COLUMNS = [
 
 def install_prices(client: Warehouse, table: PriceTable) -> bool:
     """Make ``transcript_prices`` hold exactly ``table``; False when it already did."""
-    current = client.query(
-        f"SELECT {', '.join(PRICE_COLUMNS)} FROM transcript_prices ORDER BY model"
-    ).result_rows
+    current = client.query(sqlfiles.load("transcripts/prices.sql")).result_rows
     wanted = sorted(tuple(row) for row in table.rows)
     if [tuple(row) for row in current] == wanted:
         return False
     rows = "\n".join(json.dumps(dict(zip(PRICE_COLUMNS, row, strict=True))) for row in table.rows)
     client.command("TRUNCATE TABLE transcript_prices")
-    client.command(
-        f"INSERT INTO transcript_prices ({', '.join(PRICE_COLUMNS)}) "
-        f"SELECT {', '.join(PRICE_COLUMNS)} FROM format(JSONEachRow, {{rows:String}})",
-        parameters={"rows": rows},
-    )
+    client.command(sqlfiles.load("transcripts/install_prices.sql"), parameters={"rows": rows})
     return True
 
 

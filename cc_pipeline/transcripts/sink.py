@@ -32,16 +32,6 @@ SCRATCH = "_batch_transcript_entries"
 BLOCKS_PER_THREAD = 2
 PIECE_BYTES = 4 << 20
 PARSE_SETTINGS = {"max_threads": PARSE_THREADS, "max_insert_threads": PARSE_THREADS}
-ENTRY_COLUMNS = (
-    "_file_key, _offset, line_length, root, file_path, file_kind, project, session_id, "
-    "agent_id, entry_type, entry_subtype, uuid, timestamp, cwd, version, is_sidechain, "
-    "is_api_error_message, usage_source, message_id, request_id, has_request_id, model, speed, "
-    "input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens, "
-    "cache_creation_5m_tokens, cache_creation_1h_tokens, has_cache_breakdown, "
-    "cache_creation_tokens, recorded_cost_usd, tool_names, tool_use_count, countable, "
-    "skip_reason, loaded_at, git_branch, machine"
-)
-
 
 # The framed lines of a group: one row per file piece (its identity, path facts, the lines'
 # offsets and the lines joined by newlines), read from the group's spool files where they can.
@@ -58,6 +48,8 @@ BLOBS = SpoolTable(
         ("offsets", "Array(UInt64)"),
         ("lines", "String"),
     ),
+    files_name="_spool_transcript_blobs",
+    files_sql="transcripts/spool_blobs.sql",
 )
 
 
@@ -165,28 +157,25 @@ class TranscriptSink:
             SpoolDir.remove(folder)
             # the blobs table holds whole lines: never leave them behind
             for table in (BLOBS.name, SCRATCH):
-                client.command(f"TRUNCATE TABLE {table}")
+                client.command("TRUNCATE TABLE {table:Identifier}", parameters={"table": table})
 
     def _load(self, client: Warehouse, folder: Path, result: BatchResult) -> BatchResult:
-        entries = sqlfiles.load("transcripts/entries.sql")
         if files_source(client, folder):
-            client.command(
-                BLOBS.in_place(entries),
-                parameters={"spool": str(folder / "*.blobs"), "machine": self.machine},
-                settings=PARSE_SETTINGS,
-            )
+            blobs = BLOBS.point_at(client, str(folder / "*.blobs"))
         else:
-            BLOBS.stage(client, folder)
-            client.command(entries, parameters={"machine": self.machine}, settings=PARSE_SETTINGS)
+            blobs = BLOBS.stage(client, folder)
+        client.command(
+            sqlfiles.load("transcripts/entries.sql"),
+            parameters={"blobs": blobs, "machine": self.machine},
+            settings=PARSE_SETTINGS,
+        )
         rows, quarantined, newest = client.query(
-            f"SELECT countIf(_problem = ''), countIf(_quarantine), max(timestamp) FROM {SCRATCH}"
+            "SELECT countIf(_problem = ''), countIf(_quarantine), max(timestamp) "
+            "FROM _batch_transcript_entries"
         ).result_rows[0]
         if quarantined:
             client.command(sqlfiles.load("transcripts/rejected_lines.sql"))
-        client.command(
-            f"INSERT INTO transcript_entries ({ENTRY_COLUMNS}) "
-            f"SELECT {ENTRY_COLUMNS} FROM {SCRATCH} WHERE _problem = ''"
-        )
+        client.command(sqlfiles.load("transcripts/append_entries.sql"))
         result.rows["transcript_entries"] += int(rows)
         result.quarantined += int(quarantined)
         if newest is not None and getattr(newest, "year", 1970) > 1970:

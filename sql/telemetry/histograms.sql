@@ -58,7 +58,7 @@ FROM (
                         count String, sum String, bucketCounts Array(String),
                         explicitBounds Array(Float64), min String, max String, flags UInt32)))
                 ))))))') AS resource_metrics
-    FROM _staging_telemetry_lines
+    FROM {lines:Identifier}
     WHERE signal = 2 AND position(line, '"histogram"') > 0
 )
 ARRAY JOIN resource_metrics AS rm

@@ -1,8 +1,9 @@
 -- OTLP JSON log lines of one batch -> otel_logs, in one INSERT ... SELECT that runs on every
 -- core (the batch's lines come in several blocks). Invalid JSON parses to nothing here; such
 -- lines are found afterwards as lines that produced no record.
--- _staging_telemetry_lines: the batch's lines (offset, signal, line). An embedded engine
--- reads them in place from the batch's spool files instead (files/spool.SpoolTable).
+-- lines (an Identifier parameter): the table of the batch's lines (offset, signal, line), the
+-- staging table _staging_telemetry_lines or, where an embedded engine reads the batch's spool
+-- files in place, the File table of spool_lines.sql (files/spool.SpoolTable).
 -- Parameters: file_key, keep_content (UInt8), allowed (hashes of attribute names known to hold
 -- no content), allowed_pairs (hashes of 'event:attribute' kept for that event only),
 -- known_names (names known to hold no content).
@@ -125,7 +126,7 @@ FROM (
                         traceId String,
                         spanId String,
                         eventName String))))))') AS resource_logs
-        FROM _staging_telemetry_lines
+        FROM {lines:Identifier}
         WHERE signal = 1
     )
     ARRAY JOIN resource_logs AS rl

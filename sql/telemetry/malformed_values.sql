@@ -11,7 +11,7 @@ SELECT
     length(line) + 1,
     concat('malformed number in attribute(s) ', arrayStringConcat(keys, ', '),
            ' (records kept, those values stored empty)')
-FROM _staging_telemetry_lines AS batch_lines
+FROM {lines:Identifier} AS batch_lines
 INNER JOIN (
     SELECT _offset AS offset, arrayDistinct(flatten(groupArray(_malformed))) AS keys
     FROM otel_logs
@@ -25,7 +25,7 @@ INNER JOIN (
             line,
             '"key": *"([^"]*)", *"value": *\\{ *"(?:int|double)Value": *(?:[^-0-9" ]|"[^"]*[^-+0-9.eE"])'
         )) AS keys
-    FROM _staging_telemetry_lines
+    FROM {lines:Identifier}
     WHERE signal = 3
 ) AS malformed USING (offset)
 WHERE notEmpty(keys)

@@ -56,7 +56,7 @@ FROM (
                         startTimeUnixNano UInt64, timeUnixNano UInt64,
                         asDouble String, asInt String, flags UInt32)))
                 ))))))') AS resource_metrics
-    FROM _staging_telemetry_lines
+    FROM {lines:Identifier}
     WHERE signal = 2
 )
 ARRAY JOIN resource_metrics AS rm

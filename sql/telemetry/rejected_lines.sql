@@ -12,7 +12,7 @@ SELECT
             NOT isValidJSON(line), 'invalid JSON',
             'valid JSON but not an OTLP export (no resourceLogs, resourceMetrics or resourceSpans)'
     ) AS reason
-FROM _staging_telemetry_lines
+FROM {lines:Identifier}
 -- metric lines of a batch are checked when they are parsed (pending_metric_lines)
 WHERE NOT ({deferred_metrics:UInt8} AND signal = 2)
   AND (signal = 0

@@ -64,7 +64,7 @@ FROM (
                     links Array(Tuple(traceId String, spanId String, traceState String,
                                       attributes Array(Tuple(key String, value Map(String, String))))),
                     status Tuple(code UInt8, message String)))))))') AS resource_spans
-    FROM _staging_telemetry_lines
+    FROM {lines:Identifier}
     WHERE signal = 3
 )
 ARRAY JOIN resource_spans AS rs

@@ -1,8 +1,9 @@
 -- Transcript lines of one batch -> _batch_transcript_entries: metadata only, one row per line,
 -- split out of the framed blobs, validated (UTF-8, JSON, an object) and parsed in one pass.
--- Per file, the blobs table gives file_key, file_path, root, kind ('session' | 'subagent' |
--- 'other'), project (encoded folder), session (session id from the path; a sub-agent's
--- parent session) and agent (agent id from the path).
+-- Per file, the blobs table (Identifier parameter blobs: _staging_transcript_blobs, or the
+-- File table of spool_blobs.sql over the spool files) gives file_key, file_path, root, kind
+-- ('session' | 'subagent' | 'other'), project (encoded folder), session (session id from the
+-- path; a sub-agent's parent session) and agent (agent id from the path).
 --
 -- Usage sits in `message.usage` (assistant lines) or, in older versions, in sub-agent
 -- messages replayed inside `progress` lines (`data.message.message.usage`). A line is
@@ -178,6 +179,6 @@ FROM (
                'timestamp not within 2000..2099', ''),
             if(ifNull(NOT (cost_raw BETWEEN 0 AND 1e6), false),
                'costUSD not a cost within 0..10^6 USD', '')])) AS out_of_range
-    FROM _staging_transcript_blobs
+    FROM {blobs:Identifier}
     ARRAY JOIN offsets AS offset, splitByChar('\n', lines) AS line
 )

@@ -87,16 +87,12 @@ def project_rows(client: Warehouse) -> Rows:
 
     Like ccusage, `<synthetic>` API-error entries count in their day but in no model.
     """
-    rows: Rows = {}
-    for day, i, o, cc, cr, cost in client.query(
-        sqlfiles.load("transcripts/parity_days.sql")
-    ).result_rows:
-        rows[(day, DAY_TOTAL)] = Totals(int(i), int(o), int(cc), int(cr), float(cost))
-    for day, name, i, o, cc, cr, cost in client.query(
-        sqlfiles.load("transcripts/parity_models.sql")
-    ).result_rows:
-        rows[(day, name)] = Totals(int(i), int(o), int(cc), int(cr), float(cost))
-    return rows
+    return {
+        (day, name): Totals(int(i), int(o), int(cc), int(cr), float(cost))
+        for day, name, i, o, cc, cr, cost in client.query_rows(
+            sqlfiles.load("transcripts/parity_models.sql"), parameters={"day_total": DAY_TOTAL}
+        )
+    }
 
 
 def differences(ours: Rows, theirs: Rows) -> list[str]:

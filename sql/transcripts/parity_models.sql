@@ -1,13 +1,16 @@
--- Token and cost totals per UTC day and model of transcript_requests, models named as ccusage
--- names them (fast mode as '<model>-fast'); <synthetic> API-error entries count in no model.
+-- Token and cost totals per UTC day of transcript_requests as ccusage totals them: per model
+-- (named as ccusage names it, fast mode as '<model>-fast') and, in the row whose name is
+-- {day_total}, per day. <synthetic> API-error entries count in their day but in no model.
 SELECT
     toString(toDate(timestamp, 'UTC')) AS day,
-    concat(model, if(speed = 'fast', '-fast', '')) AS name,
+    if(grouping(name) = 1, {day_total:String}, name) AS model_name,
     sum(input_tokens),
     sum(output_tokens),
     sum(cache_creation_tokens),
     sum(cache_read_tokens),
     sum(ifNull(cost_usd, 0))
-FROM transcript_requests
-WHERE model NOT IN ('', '<synthetic>')
-GROUP BY day, name
+FROM (
+    SELECT *, concat(model, if(speed = 'fast', '-fast', '')) AS name FROM transcript_requests
+)
+GROUP BY GROUPING SETS ((day), (day, name))
+HAVING grouping(name) = 1 OR name NOT IN ('', '-fast', '<synthetic>', '<synthetic>-fast')

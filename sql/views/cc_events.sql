@@ -30,4 +30,7 @@ SELECT
     _file_key,
     _offset
 FROM otel_logs
-WHERE ScopeName = 'com.anthropic.claude_code.events' OR startsWith(Body, 'claude_code.');
+WHERE (ScopeName = 'com.anthropic.claude_code.events' OR startsWith(Body, 'claude_code.'))
+  -- a record dated outside 2000..2099 is quarantined at ingestion, never counted
+  AND timestamp BETWEEN toDateTime64('2000-01-01 00:00:00', 3, 'UTC')
+                    AND toDateTime64('2099-12-31 23:59:59.999', 3, 'UTC');

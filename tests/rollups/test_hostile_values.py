@@ -47,6 +47,16 @@ def api_request_body(attribute: str, value: dict[str, Any]) -> dict[str, Any]:
     raise AssertionError("no api_request in the fixtures")
 
 
+def dated_api_request(iso: str, nanos: int) -> dict[str, Any]:
+    """The fixtures' api_request record (request_id req_hostile) dated ``iso`` in its
+    event.timestamp and ``nanos`` in its OTLP time."""
+    body = api_request_body("event.timestamp", {"stringValue": iso})
+    record = body["resourceLogs"][0]["scopeLogs"][0]["logRecords"][0]
+    record["timeUnixNano"] = str(nanos)
+    record["observedTimeUnixNano"] = str(nanos)
+    return body
+
+
 def load(client: Any, tmp_path: Path, otel: list[dict[str, Any]], lines: list[str]) -> None:
     """The fixtures' telemetry and transcripts plus the hostile body and transcript lines."""
     write_jsonl(tmp_path / "otel" / "otel.jsonl", [body for _s, body in fixture_requests()] + otel)
@@ -182,3 +192,30 @@ def test_transcript_value_within_range_is_counted(ch: Any, tmp_path: Path) -> No
         == 10**9
     )
     assert scalar(ch, "SELECT max(day) FROM usage_daily").isoformat() == "2099-12-31"
+
+
+@pytest.mark.parametrize(
+    ("iso", "nanos"),
+    [
+        ("2150-01-01T10:00:00.000Z", 5_680_346_400 * 10**9),
+        ("2100-01-01T00:00:00.000Z", 4_102_444_800 * 10**9),
+        ("1965-06-01T10:00:00.000Z", 0),
+    ],
+)
+def test_telemetry_record_dated_outside_the_sane_years_is_quarantined_and_not_counted(
+    ch: Any, tmp_path: Path, iso: str, nanos: int
+) -> None:
+    expected = baseline(ch, tmp_path / "base")
+    ch.command("TRUNCATE TABLE ingest_quarantine")
+    write_jsonl(tmp_path / "hostile" / "otel.jsonl", [dated_api_request(iso, nanos)])
+    ingest_telemetry(ch, tmp_path / "hostile")
+    refresh_rollups(ch)
+    assert ch.query(
+        "SELECT count() FROM otel_logs WHERE LogAttributes['request_id'] = 'req_hostile'"
+    ).result_rows == [(1,)]  # stored, nothing lost
+    assert scalar(ch, "SELECT count() FROM cc_api_requests WHERE request_id = 'req_hostile'") == 0
+    assert totals(ch) == expected  # counted on no day, no day moved
+    if nanos:
+        ((source, reason),) = quarantined(ch)
+        assert source == "telemetry" and "timestamp (not within 2000..2099" in reason
+    rollups_pass(ch)

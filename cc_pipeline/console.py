@@ -104,8 +104,11 @@ def print_rows(
     rows: Iterable[Sequence[Any]],
     fmt: OutputFormat = "table",
     out: TextIO | None = None,
+    *,
+    thousands: bool = False,
 ) -> int:
-    """Print rows as an aligned table, one JSON array of objects, or CSV; return the count."""
+    """Print rows as an aligned table, one JSON array of objects, or CSV; return the count.
+    ``thousands`` groups the digits of a table's whole numbers (1,234)."""
     out = out or sys.stdout
     materialized = [list(row) for row in rows]
     if fmt == "json":
@@ -123,7 +126,9 @@ def print_rows(
         from tabulate import tabulate
 
         table = [[_cell(v) for v in row] for row in materialized]
-        out.write(tabulate(table, headers=[visible(h) for h in headers]) + "\n")
+        headers_shown = [visible(h) for h in headers]
+        text = tabulate(table, headers=headers_shown, intfmt="," if thousands else "")
+        out.write(text + "\n")
     return len(materialized)
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from cc_pipeline.console import add_wait_option, human_bytes, load_session, say
+from cc_pipeline.console import add_wait_option, human_bytes, load_session, print_rows, say
 
 
 def add_backfill(parser: argparse.ArgumentParser) -> None:
@@ -94,15 +94,15 @@ def run_backfill(args: argparse.Namespace) -> int:
 
 def print_totals(summary: Any) -> None:
     print("totals      (all transcripts loaded so far, one entry per request)")
-    print(
-        f"  {'model':<32} {'requests':>9} {'input':>12} {'output':>12} "
-        f"{'cache write':>13} {'cache read':>14} {'cost USD':>11}"
-    )
-    for m in summary.models:
-        cost = "unpriced" if m.cost_usd is None else f"{m.cost_usd:.4f}"
-        print(
-            f"  {m.model or '-':<32} {m.requests:>9} {m.input_tokens:>12,} {m.output_tokens:>12,} "
-            f"{m.cache_creation_tokens:>13,} {m.cache_read_tokens:>14,} {cost:>11}"
-        )
+    print_rows(
+        ["model", "requests", "input", "output", "cache write", "cache read", "cost USD"],
+        (
+            (m.model or "-", m.requests, m.input_tokens, m.output_tokens,
+             m.cache_creation_tokens, m.cache_read_tokens,
+             "unpriced" if m.cost_usd is None else round(m.cost_usd, 4))
+            for m in summary.models
+        ),
+        thousands=True,
+    )  # fmt: skip
     for model, requests, tokens in summary.unpriced:
         print(f"unpriced    {model} ({requests} requests, {tokens:,} tokens)")

@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     ours = [0, 0, 0, 0]
     for row in totals_run.stdout.splitlines():
         parts = row.split()
-        if len(parts) >= 7 and parts[1].isdigit() and parts[0] != "unpriced":
+        if len(parts) >= 7 and parts[1].replace(",", "").isdigit() and parts[0] != "unpriced":
             for i in range(4):
                 ours[i] += int(parts[2 + i].replace(",", ""))
     print()

@@ -201,17 +201,7 @@ class LiveSource(_Base):
     @classmethod
     def server(cls, connection: ClickHouseConnection) -> LiveSource:
         """A read-only client of the ClickHouse server ``connection`` describes."""
-        import clickhouse_connect
-
-        raw = clickhouse_connect.get_client(
-            host=connection.host,
-            port=connection.port,
-            username=connection.username,
-            password=connection.password,
-            secure=connection.secure,
-            database=connection.database,
-            settings=READ_ONLY,
-        )
+        raw = connection.http_client(READ_ONLY, connection.database)
         return cls(Warehouse(raw, embedded=False), connection)
 
     def describe(self) -> str:

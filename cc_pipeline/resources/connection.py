@@ -110,18 +110,22 @@ class ClickHouseConnection:
                 if _open_clients[key] <= 0:
                     del _open_clients[key]
 
-    def _server_client(self) -> Any:
+    def http_client(self, settings: dict[str, Any], database: str) -> Any:
+        """A clickhouse-connect client of the server this connection describes."""
         import clickhouse_connect
 
-        client = clickhouse_connect.get_client(
+        return clickhouse_connect.get_client(
             host=self.host,
             port=self.port,
             username=self.username,
             password=self.password,
             secure=self.secure,
-            database="default",
-            settings={"session_timezone": "UTC"},
+            database=database,
+            settings=settings,
         )
+
+    def _server_client(self) -> Any:
+        client = self.http_client({"session_timezone": "UTC"}, "default")
         client.command(
             "CREATE DATABASE IF NOT EXISTS {db:Identifier}", parameters={"db": self.database}
         )

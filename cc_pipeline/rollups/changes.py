@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cc_pipeline import catalog, sqlfiles
+
+if TYPE_CHECKING:
+    from cc_pipeline.warehouse.client import Warehouse
 
 # The day-partitioned telemetry tables the rollups read.
 TELEMETRY_TABLES = catalog.sources(catalog.refreshed("days"), catalog.TELEMETRY)
@@ -27,7 +30,7 @@ STATE_TRANSCRIPTS = "transcript_entries"
 STATE_PENDING = "pending_days"
 
 
-def read_state(client: Any, key: str) -> Any:
+def read_state(client: Warehouse, key: str) -> Any:
     rows = client.query(
         "SELECT argMax(value, updated_at) FROM rollup_state WHERE key = {k:String}",
         parameters={"k": key},
@@ -36,7 +39,7 @@ def read_state(client: Any, key: str) -> Any:
     return json.loads(value) if value else None
 
 
-def write_state(client: Any, key: str, value: Any) -> None:
+def write_state(client: Warehouse, key: str, value: Any) -> None:
     """Save ``value`` (as JSON) under ``key``, stamped after every earlier value of the key."""
     client.command(
         "INSERT INTO rollup_state (key, value, updated_at) "
@@ -47,17 +50,17 @@ def write_state(client: Any, key: str, value: Any) -> None:
     )
 
 
-def read_pending(client: Any) -> set[date]:
+def read_pending(client: Warehouse) -> set[date]:
     """The days a refresh journaled and did not finish (empty when every refresh finished)."""
     return {date.fromisoformat(day) for day in read_state(client, STATE_PENDING) or []}
 
 
-def write_pending(client: Any, days: set[date]) -> None:
+def write_pending(client: Warehouse, days: set[date]) -> None:
     """Journal ``days`` as still to be rebuilt (an empty set clears the journal)."""
     write_state(client, STATE_PENDING, sorted(day.isoformat() for day in days))
 
 
-def telemetry_fingerprints(client: Any) -> dict[str, dict[str, int]]:
+def telemetry_fingerprints(client: Warehouse) -> dict[str, dict[str, int]]:
     """{table: {day: fingerprint}} for the day-partitioned telemetry tables."""
     rows = client.query(
         "SELECT table, partition, greatest(max(max_block_number), max(data_version)) "
@@ -84,7 +87,7 @@ def changed_partitions(
     return days
 
 
-def table_exists(client: Any, name: str) -> bool:
+def table_exists(client: Warehouse, name: str) -> bool:
     return bool(
         client.query(
             "SELECT count() FROM system.tables WHERE database = currentDatabase() "
@@ -94,7 +97,7 @@ def table_exists(client: Any, name: str) -> bool:
     )
 
 
-def transcript_fingerprint(client: Any) -> list[Any] | None:
+def transcript_fingerprint(client: Warehouse) -> list[Any] | None:
     if not (
         table_exists(client, "transcript_entries") and table_exists(client, "transcript_requests")
     ):
@@ -105,14 +108,14 @@ def transcript_fingerprint(client: Any) -> list[Any] | None:
     return [int(count), str(newest)]
 
 
-def _day_digests(client: Any, table: str) -> dict[date, tuple[int, int]]:
+def _day_digests(client: Warehouse, table: str) -> dict[date, tuple[int, int]]:
     rows = client.query(
         sqlfiles.load("rollups/day_digests.sql"), parameters={"table": table}
     ).result_rows
     return {day: (int(n), int(h)) for day, n, h in rows}
 
 
-def stage_transcripts(client: Any) -> set[date]:
+def stage_transcripts(client: Warehouse) -> set[date]:
     """Copy transcript_requests into the staging twin of rollup_transcript_requests; return the
     days whose contents differ from the live snapshot (the ones to swap in)."""
     client.command("TRUNCATE TABLE _stage_rollup_transcript_requests")
@@ -122,7 +125,7 @@ def stage_transcripts(client: Any) -> set[date]:
     return {d for d in set(new) | set(old) if new.get(d) != old.get(d)}
 
 
-def expand_days(client: Any, days: set[date]) -> set[date]:
+def expand_days(client: Warehouse, days: set[date]) -> set[date]:
     """Add the neighbouring days whose rows move because a request of ``days`` is matched
     (or no longer matched) across midnight: the old day of each of their request_ids in
     usage_requests and the day each now belongs to; and every day holding a request of a

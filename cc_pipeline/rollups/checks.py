@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cc_pipeline import sqlfiles
+
+if TYPE_CHECKING:
+    from cc_pipeline.warehouse.client import Warehouse
 
 COST_TOLERANCE = 0.01  # relative difference allowed between telemetry and transcript cost
 
@@ -21,11 +24,11 @@ class CheckOutcome:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
-def _one(client: Any, sql: str, **params: Any) -> tuple[Any, ...]:
-    return client.query(sql, parameters=params).result_rows[0]
+def _one(client: Warehouse, sql: str, **params: Any) -> tuple[Any, ...]:
+    return client.query_rows(sql, parameters=params)[0]
 
 
-def no_duplicate_requests(client: Any) -> CheckOutcome:
+def no_duplicate_requests(client: Warehouse) -> CheckOutcome:
     dup_keys, dup_ids = _one(
         client,
         "SELECT count() - uniqExact(request_key), "
@@ -39,7 +42,7 @@ def no_duplicate_requests(client: Any) -> CheckOutcome:
     )
 
 
-def no_negative_values(client: Any) -> CheckOutcome:
+def no_negative_values(client: Warehouse) -> CheckOutcome:
     negative_rows, negative_raw = _one(client, sqlfiles.load("rollups/check_negative.sql"))
     return CheckOutcome(
         "no_negative_values",
@@ -52,7 +55,7 @@ def no_negative_values(client: Any) -> CheckOutcome:
     )
 
 
-def rollup_totals_match(client: Any) -> CheckOutcome:
+def rollup_totals_match(client: Warehouse) -> CheckOutcome:
     rows = client.query(sqlfiles.load("rollups/check_totals.sql")).result_rows
     mismatched = [r for r in rows if abs(float(r[1]) - float(r[2])) > 1e-6 * max(1.0, abs(r[1]))]
     table = "\n".join(
@@ -68,7 +71,7 @@ def rollup_totals_match(client: Any) -> CheckOutcome:
     )
 
 
-def sources_agree(client: Any, limit: int = 10) -> CheckOutcome:
+def sources_agree(client: Warehouse, limit: int = 10) -> CheckOutcome:
     token_diffs, cost_diffs, matched = _one(
         client, sqlfiles.load("rollups/check_agree.sql"), tol=COST_TOLERANCE
     )
@@ -98,7 +101,7 @@ def sources_agree(client: Any, limit: int = 10) -> CheckOutcome:
     )
 
 
-def cost_provenance(client: Any, limit: int = 10) -> CheckOutcome:
+def cost_provenance(client: Warehouse, limit: int = 10) -> CheckOutcome:
     """Where the cost Claude Code reported and the cost computed from the price table differ
     (beyond ``COST_TOLERANCE``), and which models have no price: the largest gaps first."""
     rows = client.query(
@@ -131,7 +134,7 @@ def freshness_hours() -> float:
     return float(os.environ.get("CC_PIPELINE_FRESHNESS_HOURS", "24"))
 
 
-def ingestion_fresh(client: Any, now: datetime | None = None) -> CheckOutcome:
+def ingestion_fresh(client: Warehouse, now: datetime | None = None) -> CheckOutcome:
     now = now or datetime.now(tz=UTC)
     newest_source, newest_rollup = _one(client, sqlfiles.load("rollups/check_fresh.sql"))
     limit = freshness_hours()
@@ -168,5 +171,5 @@ ALL_CHECKS = (
 )
 
 
-def run_all(client: Any) -> list[CheckOutcome]:
+def run_all(client: Warehouse) -> list[CheckOutcome]:
     return [check(client) for check in ALL_CHECKS]

@@ -6,10 +6,13 @@ import argparse
 import json
 import sys
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cc_pipeline.console import add_format_option, add_wait_option, open_warehouse, print_rows, say
 from cc_pipeline.rollups.reports import BY_COLUMNS
+
+if TYPE_CHECKING:
+    from cc_pipeline.warehouse.client import Warehouse
 
 
 def add_rollup(rollup: argparse.ArgumentParser) -> None:
@@ -90,7 +93,7 @@ def run_rollup(args: argparse.Namespace) -> int:
     return 0 if all(o.passed or o.warn_only for o in outcomes) else 1
 
 
-def _build_report(client: Any, args: argparse.Namespace) -> dict[str, Any]:
+def _build_report(client: Warehouse, args: argparse.Namespace) -> dict[str, Any]:
     from cc_pipeline.rollups import reports
 
     where = reports.ReportFilter(args.since, args.until, args.user, args.timezone, args.by)

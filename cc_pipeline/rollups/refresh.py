@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cc_pipeline import catalog, sqlfiles
 from cc_pipeline.limits.state import publish_state
@@ -39,6 +39,9 @@ from cc_pipeline.rollups import changes
 from cc_pipeline.rollups.blocks import refresh_blocks
 from cc_pipeline.rollups.partitions import swap_days
 from cc_pipeline.schema import migrate
+
+if TYPE_CHECKING:
+    from cc_pipeline.warehouse.client import Warehouse
 
 # Rebuilt in this order: later ones read the freshly swapped usage_requests.
 DAY_TABLES = catalog.refreshed("days")
@@ -87,7 +90,7 @@ def _params(days: list[date]) -> dict[str, Any]:
     return {"days": days, "lo": lo, "hi": lo + timedelta(days=len(days))}
 
 
-def rebuild_days(client: Any, days: list[date]) -> None:
+def rebuild_days(client: Warehouse, days: list[date]) -> None:
     """Rebuild every day table for a run of consecutive days."""
     params = _params(days)
     for table in DAY_TABLES:
@@ -105,7 +108,7 @@ def rebuild_days(client: Any, days: list[date]) -> None:
     client.command("TRUNCATE TABLE _rollup_metric_deltas")
 
 
-def all_source_days(client: Any) -> set[date]:
+def all_source_days(client: Warehouse) -> set[date]:
     rows = client.query(
         "SELECT DISTINCT toDate(partition) FROM system.parts WHERE database = currentDatabase() "
         "AND active AND table IN ('otel_logs', 'otel_metrics_sum', 'rollup_transcript_requests',"
@@ -115,7 +118,7 @@ def all_source_days(client: Any) -> set[date]:
 
 
 def _changed_days(
-    client: Any,
+    client: Warehouse,
     summary: RefreshSummary,
     parts: Any,
     days: Iterable[date] | None,
@@ -135,7 +138,7 @@ def _changed_days(
 
 
 def refresh_rollups(
-    client: Any,
+    client: Warehouse,
     days: Iterable[date] | None = None,
     *,
     full: bool = False,

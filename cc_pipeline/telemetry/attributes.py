@@ -10,10 +10,13 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from cc_pipeline import sqlfiles
 from cc_pipeline.console import add_format_option, add_wait_option, open_warehouse, print_rows, say
+
+if TYPE_CHECKING:
+    from cc_pipeline.warehouse.client import Warehouse
 
 HEADERS = ("event_name", "attribute", "kept", "seen", "first_seen", "last_seen", "app_versions")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -33,7 +36,7 @@ class AttributeName:
 
 
 def attribute_catalog(
-    client: Any, *, dropped_only: bool = False, since: datetime = EPOCH
+    client: Warehouse, *, dropped_only: bool = False, since: datetime = EPOCH
 ) -> list[AttributeName]:
     """The catalog's rows by event and attribute; ``dropped_only``: the dropped names only;
     ``since``: only names ingestion first met at or after that time."""
@@ -44,7 +47,7 @@ def attribute_catalog(
     return [AttributeName(*row) for row in rows]
 
 
-def database_now(client: Any) -> datetime:
+def database_now(client: Warehouse) -> datetime:
     """The database's clock (the one ``first_loaded`` is written with)."""
     return client.query("SELECT now64(3, 'UTC')").result_rows[0][0]
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -29,6 +29,9 @@ from cc_pipeline.telemetry.privacy import (
     KNOWN_NAMES,
     allowed_attributes,
 )
+
+if TYPE_CHECKING:
+    from cc_pipeline.warehouse.client import Warehouse
 
 # A batch's lines, as the batch queries read them (from its spool files where they can).
 LINES = SpoolTable(
@@ -154,7 +157,7 @@ class TelemetrySink:
     _pending_bytes: int = field(default=0, init=False, repr=False)
     _recovered: BatchResult | None = field(default=None, init=False, repr=False)
 
-    def prepare(self, client: Any) -> None:
+    def prepare(self, client: Warehouse) -> None:
         self._spool = SpoolDir.open_at(self.spool_dir)
         sqlfiles.run_script(client, "telemetry/batch_tables.sql")
         self._pending_bytes = 0
@@ -170,7 +173,7 @@ class TelemetrySink:
         # deleting whatever that run wrote for them.
         self._recovered = self._parse_pending(client, recovering=True)
 
-    def finish(self, client: Any) -> BatchResult:
+    def finish(self, client: Warehouse) -> BatchResult:
         """Parse the metric lines still pending; called once all batches are loaded."""
         result = self._parse_pending(client)
         # The raw lines (content included) leave the database with the run.
@@ -211,7 +214,7 @@ class TelemetrySink:
         batch.prepared = SpooledLines(folder, len(lines), lines_by_signal, log_records)
         batch.lines, batch.offsets = [], []
 
-    def load(self, client: Any, batch: LineBatch) -> BatchResult:
+    def load(self, client: Warehouse, batch: LineBatch) -> BatchResult:
         result = BatchResult()
         if batch.prepared is None:
             self.frame(batch)
@@ -232,7 +235,7 @@ class TelemetrySink:
 
     def _parse(
         self,
-        client: Any,
+        client: Warehouse,
         batch: LineBatch,
         spooled: SpooledLines,
         result: BatchResult,
@@ -298,7 +301,7 @@ class TelemetrySink:
                 run(sqlfiles.load("telemetry/malformed_values.sql"))
             result.quarantined += _quarantine_count(client, params) - before
 
-    def _parse_pending(self, client: Any, recovering: bool = False) -> BatchResult:
+    def _parse_pending(self, client: Warehouse, recovering: bool = False) -> BatchResult:
         """Parse the pending metric lines, file by file, then clear them.
 
         After a crash (``recovering``) the rows and quarantine entries a half-finished parse
@@ -348,7 +351,7 @@ class TelemetrySink:
         return result
 
     def _load_metrics(
-        self, client: Any, params: dict[str, Any], result: BatchResult, histograms: bool
+        self, client: Warehouse, params: dict[str, Any], result: BatchResult, histograms: bool
     ) -> int:
         """Count the batch's parsed metric points, set aside unusable ones, load histograms;
         return how many lines produced points."""
@@ -390,7 +393,7 @@ class TelemetrySink:
         return lines_with_points
 
 
-def record_label_keys(client: Any, label_keys: tuple[tuple[str, str], ...]) -> None:
+def record_label_keys(client: Warehouse, label_keys: tuple[tuple[str, str], ...]) -> None:
     """Write the configured label keys to telemetry_label_keys (read by cc_api_requests),
     when they differ from what it holds."""
     wanted = [(column, key, rank) for rank, (column, key) in enumerate(label_keys)]
@@ -404,11 +407,11 @@ def record_label_keys(client: Any, label_keys: tuple[tuple[str, str], ...]) -> N
         client.insert("telemetry_label_keys", wanted, column_names=["feeds", "key", "rank"])
 
 
-def _truncate(client: Any, table: str) -> None:
+def _truncate(client: Warehouse, table: str) -> None:
     client.command("TRUNCATE TABLE {table:Identifier}", parameters={"table": table})
 
 
-def _quarantine_count(client: Any, params: dict[str, Any]) -> int:
+def _quarantine_count(client: Warehouse, params: dict[str, Any]) -> int:
     return int(
         client.query(
             "SELECT count() FROM ingest_quarantine WHERE _file_key = {file_key:String} "

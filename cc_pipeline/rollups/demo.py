@@ -78,12 +78,13 @@ def _cost(model: str, usage: tuple[int, int, int, int]) -> float:
     return sum(n * p for n, p in zip(usage, MODELS[model], strict=True)) / 1e6
 
 
-def generate(root: Path, days: int = 30, seed: int = 7) -> DemoFiles:
-    """Write the month of Collector JSONL and transcripts under ``root``."""
+def generate(root: Path, days: int = 30, seed: int = 7, now: datetime | None = None) -> DemoFiles:
+    """Write the month of Collector JSONL and transcripts under ``root``, ending ``now``
+    (default: the current time)."""
     rng = random.Random(seed)
     otel_dir, claude_dir = root / "otel", root / "demo-claude"
     otel_dir.mkdir(parents=True, exist_ok=True)
-    start = (datetime.now(tz=UTC) - timedelta(days=days)).replace(
+    start = ((now or datetime.now(tz=UTC)) - timedelta(days=days)).replace(
         hour=0, minute=0, second=0, microsecond=0
     )
     lines: list[str] = []

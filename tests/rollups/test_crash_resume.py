@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,9 @@ from tests.telemetry.test_crash_resume import Crash, CrashingClient
 
 # what a refresh writes: the rollups, the transcript snapshot and the refresh's own books
 RESTORED_TABLES = (*ROLLUP_TABLES, "rollup_transcript_requests", "rollup_state")
+
+# every run writes the same days, however close to midnight it starts
+DEMO_END = datetime(2026, 11, 30, 12, tzinfo=UTC)
 
 
 class CountingClient(CrashingClient):
@@ -57,7 +61,7 @@ def contents(client: Any) -> dict[str, list[tuple[Any, ...]]]:
 def add_sources(client: Any, root: Path) -> None:
     """Two more days of transcripts (the demo's users) and a telemetry request a week after
     the fixtures' day."""
-    files = generate(root, days=2, seed=11)
+    files = generate(root, days=2, seed=11, now=DEMO_END)
     ingest_telemetry(client, files.telemetry)
     backfill_transcripts(client, [files.transcripts])
     add_day(client, 8, "req_added_crash", "session-added-crash")
@@ -160,7 +164,7 @@ def load_sources(chdb_dir: Path, scratch: Path) -> None:
     with ClickHouseResource(path=str(chdb_dir)).connect() as client:
         migrate(client)
         load_fixture_sources(client, scratch / "otel")
-        files = generate(scratch / "demo", days=10, seed=5)
+        files = generate(scratch / "demo", days=10, seed=5, now=DEMO_END)
         ingest_telemetry(client, files.telemetry)
         backfill_transcripts(client, [files.transcripts])
 

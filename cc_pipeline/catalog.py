@@ -433,6 +433,13 @@ _PRIMARY: tuple[Relation, ...] = (
         upstream=("otel_logs",),
     ),
     Relation(
+        "_otel_logs_to_attribute_counts",
+        "internal",
+        "Materialized view counting the attribute names of log records as they are inserted.",
+        TELEMETRY,
+        upstream=("otel_logs",),
+    ),
+    Relation(
         "telemetry_attribute_catalog",
         "view",
         "Every event attribute name seen: kept or dropped, how often, when, which versions.",

@@ -263,12 +263,8 @@ class TelemetrySink:
             client.command(sql, parameters={**params, "lines": lines}, settings=settings)
 
         if lines_by_signal.get(1):
+            # _otel_logs_to_attribute_counts counts the records' attribute names as they are written
             run(sqlfiles.load("telemetry/logs.sql"), "logs", insert_settings(spooled.log_records))
-            client.command(
-                sqlfiles.load("telemetry/attribute_counts.sql"),
-                parameters=params,
-                settings=PARSE_SETTINGS,
-            )
         if lines_by_signal.get(3):
             run(sqlfiles.load("telemetry/traces.sql"), "other", PARSE_SETTINGS)
         lines_with_rows = malformed = 0

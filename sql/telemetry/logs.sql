@@ -33,7 +33,7 @@ SELECT
     resource_attrs['service.name'] AS ServiceName,
     if({keep_content:UInt8}
        OR (startsWith(body_text, 'claude_code.')
-           AND (body_text = concat('claude_code.', attrs['event.name'])
+           AND (body_text = concat('claude_code.', record_event)
                 OR has({known_names:Array(String)}, body_text))),
        body_text, '') AS Body,
     resource_schema_url AS ResourceSchemaUrl,
@@ -46,11 +46,9 @@ SELECT
     if({keep_content:UInt8}, scope_attrs,
        mapFilter((k, v) -> has({allowed:Array(UInt64)}, cityHash64(k)), scope_attrs))
         AS ScopeAttributes,
-    if({keep_content:UInt8}, attrs,
-       mapFilter((k, v) -> has({allowed:Array(UInt64)}, cityHash64(k))
-                           OR has({allowed_pairs:Array(UInt64)}, cityHash64(attrs['event.name'], k)),
-                 attrs)) AS LogAttributes,
-    if({keep_content:UInt8} OR event_name = '' OR event_name = attrs['event.name']
+    mapFromArrays(arrayFilter((k, m) -> m, keys, kept), arrayFilter((v, m) -> m, texts, kept))
+        AS LogAttributes,
+    if({keep_content:UInt8} OR event_name = '' OR event_name = record_event
        OR has({known_names:Array(String)}, event_name)
        OR has({known_names:Array(String)}, concat('claude_code.', event_name)),
        event_name, '') AS EventName,
@@ -58,8 +56,7 @@ SELECT
     offset AS _offset,
     malformed AS _malformed,
     -- most records lose no attribute: only those that did are looked at
-    if(length(LogAttributes) = length(attrs), [],
-       arrayFilter(k -> NOT mapContains(LogAttributes, k), mapKeys(attrs))) AS _dropped,
+    arrayFilter((k, m) -> NOT m, keys, kept) AS _dropped,
     if(length(ResourceAttributes) = length(resource_attrs), [],
        arrayFilter(k -> NOT mapContains(ResourceAttributes, k), mapKeys(resource_attrs)))
         AS _dropped_resource
@@ -82,27 +79,32 @@ FROM (
         sl.scope.version AS scope_version,
         mapFromArrays(arrayMap(a -> a.key, sl.scope.attributes),
                       arrayMap(a -> mapValues(a.value)[1], sl.scope.attributes)) AS scope_attrs,
+        -- the record's attributes as parallel arrays: names, AnyValue kinds, texts
+        arrayMap(a -> a.key, rec.attributes) AS keys,
+        arrayMap(a -> mapKeys(a.value)[1], rec.attributes) AS kinds,
+        arrayMap(a -> mapValues(a.value)[1], rec.attributes) AS raw_texts,
         -- a number that is not a number, or a usage number out of its sane range (token
         -- counts above 10^9 per request; a cost that is not finite or not within
         -- 0..10^6 USD), is stored empty and named in _malformed with why (its line is
         -- quarantined); it never reaches the rollups to overflow a sum
-        arrayMap(a -> multiIf(
-                    mapKeys(a.value)[1] IN ('intValue', 'doubleValue')
-                        AND toFloat64OrNull(mapValues(a.value)[1]) IS NULL, a.key,
-                    a.key IN ('input_tokens', 'output_tokens', 'cache_read_tokens',
-                              'cache_creation_tokens')
-                        AND ifNull(toFloat64OrNull(mapValues(a.value)[1]), 0) > 1e9,
-                        concat(a.key, ' (above 10^9 tokens)'),
-                    a.key = 'cost_usd'
-                        AND NOT ifNull(toFloat64OrNull(mapValues(a.value)[1]) BETWEEN 0 AND 1e6,
-                                       true),
-                        concat(a.key, ' (not a cost within 0..10^6 USD)'),
+        arrayMap((k, kind, t) -> multiIf(
+                    kind IN ('intValue', 'doubleValue') AND toFloat64OrNull(t) IS NULL, k,
+                    k IN ('input_tokens', 'output_tokens', 'cache_read_tokens',
+                          'cache_creation_tokens')
+                        AND ifNull(toFloat64OrNull(t), 0) > 1e9,
+                        concat(k, ' (above 10^9 tokens)'),
+                    k = 'cost_usd'
+                        AND NOT ifNull(toFloat64OrNull(t) BETWEEN 0 AND 1e6, true),
+                        concat(k, ' (not a cost within 0..10^6 USD)'),
                     ''),
-                 rec.attributes) AS bad,
-        mapFromArrays(arrayMap(a -> a.key, rec.attributes),
-                      arrayMap((a, b) -> if(b != '', '', mapValues(a.value)[1]),
-                               rec.attributes, bad))
-            AS attrs,
+                 keys, kinds, raw_texts) AS bad,
+        arrayMap((t, b) -> if(b != '', '', t), raw_texts, bad) AS texts,
+        texts[indexOf(keys, 'event.name')] AS record_event,
+        -- which names the allow-list keeps (all under keep_content); computed once per name,
+        -- it splits the record's attributes into LogAttributes and _dropped
+        arrayMap(k -> toBool({keep_content:UInt8}) OR has({allowed:Array(UInt64)}, cityHash64(k))
+                      OR has({allowed_pairs:Array(UInt64)}, cityHash64(record_event, k)),
+                 keys) AS kept,
         -- a record dated outside 2000..2099 (UTC) is kept but named in _malformed: the
         -- typed views leave it out, so it is quarantined with the reason and never counted
         -- on a day it does not belong to

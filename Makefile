@@ -73,6 +73,14 @@ EVERY ?= 5
 bench-freshness: install
 	.venv/bin/python -m bench.freshness --events $(EVENTS) --every $(EVERY)
 
+# Soak: the real `cc-pipeline serve` left running for SOAK_MINUTES with one api_request export
+# every SOAK_EVERY seconds; runs by job and status, largest queue, failures (exit 1 on any).
+SOAK_MINUTES ?= 10
+SOAK_EVERY ?= 20
+.PHONY: bench-soak
+bench-soak: install
+	.venv/bin/python -m bench.soak --minutes $(SOAK_MINUTES) --every $(SOAK_EVERY)
+
 # Start-up: seconds from `cc-pipeline serve` until the UI answers with the definitions loaded.
 STARTS ?= 3
 bench-startup: install

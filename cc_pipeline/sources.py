@@ -127,33 +127,3 @@ def transcript_roots() -> dict[str, Path]:
     for root in default_roots():
         roots.setdefault(transcript_root_key(root), root.expanduser().absolute())
     return roots
-
-
-def cursor_offsets(cursor_path: Path) -> dict[str, int]:
-    """Committed offset per file key in a cursor file (empty when there is none yet)."""
-    try:
-        raw = orjson.loads(cursor_path.read_bytes())
-    except (FileNotFoundError, orjson.JSONDecodeError):
-        return {}
-    offsets: dict[str, int] = {}
-    for key, entry in raw.get("files", {}).items():
-        try:
-            offsets[str(key)] = int(entry.get("offset", 0))
-        except (AttributeError, TypeError, ValueError):
-            continue
-    return offsets
-
-
-def ranges_read(before: dict[str, int], after: dict[str, int]) -> dict[str, tuple[int, int]]:
-    """The byte range of each file a run committed, from its cursors before and after it.
-
-    A file whose cursor went back (truncated and read again) counts from its start.
-    """
-    ranges = {}
-    for key, end in after.items():
-        start = before.get(key, 0)
-        if end < start:
-            start = 0
-        if end > start:
-            ranges[key] = (start, end)
-    return ranges

@@ -12,13 +12,15 @@ from __future__ import annotations
 import os
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections import Counter, deque
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from cc_pipeline import sqlfiles
 from cc_pipeline.files.cursors import CursorStore, FileCursor, source_lock
 from cc_pipeline.files.spool import remove_stale_spools
 from cc_pipeline.files.tailer import (
@@ -49,6 +51,11 @@ class BatchResult:
         _add_result(self, other)
 
 
+def _note_range(summary: IngestSummary, batch: LineBatch) -> None:
+    start, _ = summary.ranges.get(batch.cursor.key, (batch.start, batch.end))
+    summary.ranges[batch.cursor.key] = (min(start, batch.start), batch.end)
+
+
 def _add_result(target: BatchResult | IngestSummary, result: BatchResult) -> None:
     target.rows.update(result.rows)
     target.quarantined += result.quarantined
@@ -75,36 +82,60 @@ class FileEnd:
     read_any: bool
 
 
-class BatchSink(Protocol):
+class BatchSink(ABC):
     """Turns a batch of lines into rows. Every row it writes carries ``_file_key``/``_offset``.
 
-    A sink may also have ``frame(batch)``, called on the reader thread as each batch is
-    read (to prepare its rows while the previous batch loads), ``finish(client)``, called
+    ``prepare`` runs once before the first batch, ``load`` once per batch. The hooks below
+    do nothing unless a sink needs them: ``frame(batch)`` runs on the reader thread as each
+    batch is read (to prepare its rows while the previous batch loads); ``finish(client)``
     after the last batch (rows it still had to write; they must come from committed batches
-    and be safe to write again after a crash), and ``close()``, called when the run ends.
-    """
+    and be safe to write again after a crash); ``close()`` when the run ends.
 
-    @property
-    def source(self) -> str: ...
-
-    @property
-    def tables(self) -> Sequence[str]: ...
-
-    def prepare(self, client: Warehouse) -> None: ...
-
-    def load(self, client: Warehouse, batch: LineBatch) -> BatchResult: ...
-
-
-class MultiBatchSink(BatchSink, Protocol):
-    """A sink that can load batches of several files at once (``load_many``).
-
+    A sink with ``loads_groups`` loads batches of several files at once (``load_many``):
     ``ingest_folder`` then groups the batches of many small files up to ``max_batch_bytes``
-    into one load, so a folder of thousands of small files costs a few loads, not thousands.
-    Such a sink may also have ``frame_group(group)``, called on the reader thread once a
-    group is complete.
+    into one load, so a folder of thousands of small files costs a few loads, not thousands;
+    ``frame_group(group)`` runs on the reader thread once a group is complete.
     """
 
-    def load_many(self, client: Warehouse, group: BatchGroup) -> BatchResult: ...
+    loads_groups: ClassVar[bool] = False
+
+    @property
+    @abstractmethod
+    def source(self) -> str:
+        """The name quarantined lines and cursors are filed under."""
+
+    @property
+    @abstractmethod
+    def tables(self) -> Sequence[str]:
+        """Every table the sink writes (rows of an unfinished batch are deleted from them)."""
+
+    @abstractmethod
+    def prepare(self, client: Warehouse) -> None:
+        """Set up what the run's batches need."""
+
+    @abstractmethod
+    def load(self, client: Warehouse, batch: LineBatch) -> BatchResult:
+        """Write one batch's rows."""
+
+    def load_many(self, client: Warehouse, group: BatchGroup) -> BatchResult:
+        """Write the rows of a group of batches (at most one per file)."""
+        result = BatchResult()
+        for batch in group.batches:
+            result.absorb(self.load(client, batch))
+        return result
+
+    def frame(self, batch: LineBatch) -> None:  # noqa: B027 - a hook, empty by default
+        """Prepare a batch's rows on the reader thread."""
+
+    def frame_group(self, group: BatchGroup) -> None:  # noqa: B027 - a hook, empty by default
+        """Prepare a complete group's rows on the reader thread."""
+
+    def finish(self, client: Warehouse) -> BatchResult:
+        """Rows still to write after the last batch."""
+        return BatchResult()
+
+    def close(self) -> None:  # noqa: B027 - a hook, empty by default
+        """Release what the run held."""
 
 
 @dataclass
@@ -121,6 +152,9 @@ class IngestSummary:
     discarded_batches: int = 0
     events: list[FileEvent] = field(default_factory=list)
     pruned: list[str] = field(default_factory=list)  # raw files deleted after being read
+    # per file key, the bytes whose quarantine rows are this run's: [first batch's start, last
+    # batch's end) of what it committed; [0, 1) for a file it left out and recorded so
+    ranges: dict[str, tuple[int, int]] = field(default_factory=dict)
     seconds: float = 0.0
 
     @property
@@ -133,6 +167,26 @@ class IngestSummary:
 
 
 ProgressFn = Callable[[int, int, str], None]
+
+
+def quarantine_of_run(
+    client: Warehouse, source: str, ranges: Mapping[str, tuple[int, int]]
+) -> list[tuple[str, int]]:
+    """(reason, lines) quarantined in the byte ranges a run committed (``IngestSummary.ranges``),
+    most frequent first."""
+    if not ranges:
+        return []
+    keys = list(ranges)
+    rows = client.query(
+        sqlfiles.load("files/quarantine_of_run.sql"),
+        parameters={
+            "source": source,
+            "keys": keys,
+            "starts": [ranges[k][0] for k in keys],
+            "ends": [ranges[k][1] for k in keys],
+        },
+    ).result_rows
+    return [(str(reason), int(lines)) for reason, lines in rows]
 
 
 def quarantine(
@@ -177,6 +231,7 @@ def report_skipped(
             column_names=["source", "file_path", "_file_key", "_offset", "length", "reason"],
         )
         summary.quarantined += 1
+        summary.ranges[entry.key] = (0, 1)
     store.skipped = {entry.key: entry.reason for entry in entries}
 
 
@@ -242,9 +297,7 @@ def read_ahead(
     """
     queue = _ByteQueue(max_batch_bytes)
     done = object()
-    frame = getattr(sink, "frame", None)
-    frame_group = getattr(sink, "frame_group", None)
-    many = hasattr(sink, "load_many")
+    many = sink.loads_groups
 
     def produce() -> None:
         group: list[LineBatch] = []
@@ -255,8 +308,7 @@ def read_ahead(
             if not group:
                 return True
             item = BatchGroup(group, held)
-            if frame_group is not None:
-                frame_group(item)
+            sink.frame_group(item)
             group, held = [], 0
             return queue.put(item, item.nbytes)
 
@@ -264,8 +316,7 @@ def read_ahead(
             for path, cursor in files:
                 read_any = False
                 for batch in read_batches(path, cursor, max_batch_bytes, max_line_bytes):
-                    if frame is not None:
-                        frame(batch)
+                    sink.frame(batch)
                     full = group and (
                         held + batch.nbytes > max_batch_bytes
                         or any(b.cursor is cursor for b in group)
@@ -372,7 +423,6 @@ def ingest_folder(
         total = plan.pending_bytes
         done = 0
         sink.prepare(client)
-        load_many = getattr(sink, "load_many", None)
         items = read_ahead(plan.with_new_bytes, max_batch_bytes, max_line_bytes, sink)
         try:
             for item in items:
@@ -382,8 +432,8 @@ def ingest_folder(
                 for batch in item.batches:
                     batch.cursor.pending_start = batch.start
                 store.save()
-                if load_many is not None:
-                    result = load_many(client, item)
+                if sink.loads_groups:
+                    result = sink.load_many(client, item)
                 else:
                     result = sink.load(client, item.batches[0])
                 for batch in item.batches:
@@ -392,6 +442,7 @@ def ingest_folder(
                     )
                     batch.cursor.offset = batch.end
                     batch.cursor.pending_start = None
+                    _note_range(summary, batch)
                 summary.batches += 1
                 summary.bytes_read += item.nbytes
                 summary.absorb(result)
@@ -399,13 +450,9 @@ def ingest_folder(
                 if progress:
                     progress(done, max(total, done), item.batches[-1].cursor.path)
             store.save()
-            finish = getattr(sink, "finish", None)
-            if finish is not None:
-                summary.absorb(finish(client))
+            summary.absorb(sink.finish(client))
         finally:
             items.close()  # the reader thread stops before the sink closes
-            close = getattr(sink, "close", None)
-            if close is not None:
-                close()
+            sink.close()
     summary.seconds = time.monotonic() - started
     return summary

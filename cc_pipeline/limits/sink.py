@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from cc_pipeline import settings
-from cc_pipeline.files.loader import BatchResult, IngestSummary, ingest_folder
+from cc_pipeline.files.loader import BatchResult, BatchSink, IngestSummary, ingest_folder
 from cc_pipeline.files.tailer import LineBatch, Reject
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def parse_line(line: bytes) -> list[list[Any]] | str:
 
 
 @dataclass
-class RateLimitSink:
+class RateLimitSink(BatchSink):
     """Turns observation lines into rows of ``rate_limit_observations``."""
 
     source: str = SOURCE

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import dagster as dg
 from pydantic import Field
 
-from cc_pipeline import automation, catalog, settings, sources, sqlfiles
+from cc_pipeline import automation, catalog, settings
 from cc_pipeline.health.sources import COLLECTOR_FILES
 from cc_pipeline.resources.clickhouse import ClickHouseResource
 from cc_pipeline.serve import WRITER_POOL
@@ -57,25 +57,6 @@ def _specs() -> list[dg.AssetSpec]:
     ]
 
 
-def quarantine_of_run(
-    client: "Warehouse", source: str, ranges: dict[str, tuple[int, int]]
-) -> list[tuple[str, int]]:
-    """(reason, lines) quarantined in the byte ranges a run committed, most frequent first."""
-    if not ranges:
-        return []
-    keys = list(ranges)
-    rows = client.query(
-        sqlfiles.load("telemetry/quarantine_of_run.sql"),
-        parameters={
-            "source": source,
-            "keys": keys,
-            "starts": [ranges[k][0] for k in keys],
-            "ends": [ranges[k][1] for k in keys],
-        },
-    ).result_rows
-    return [(str(reason), int(lines)) for reason, lines in rows]
-
-
 @dg.multi_asset(
     name="ingest_telemetry",
     specs=_specs(),
@@ -106,7 +87,8 @@ def ingest_telemetry_asset(
     Bad lines go to `ingest_quarantine` with the reason; prompts, responses and tool inputs
     are not stored unless opted in. A run that reads no new bytes materializes nothing.
     """
-    from cc_pipeline.telemetry.ingest import cursor_path_for, ingest_telemetry
+    from cc_pipeline.files.loader import quarantine_of_run
+    from cc_pipeline.telemetry.ingest import ingest_telemetry
 
     last_logged = [0]
 
@@ -116,8 +98,6 @@ def ingest_telemetry_asset(
             context.log.info(f"{done / 2**20:.1f} of {total / 2**20:.1f} MB read ({path})")
 
     folder = Path(config.source_dir) if config.source_dir else settings.telemetry_dir()
-    cursor_path = cursor_path_for(folder.expanduser().resolve())
-    before = sources.cursor_offsets(cursor_path)
     with clickhouse.connect(on_wait=context.log.info) as client:
         started = database_now(client)
         summary = ingest_telemetry(
@@ -136,8 +116,7 @@ def ingest_telemetry_asset(
                 parameters={"t": list(TABLES)},
             ).result_rows
         }
-        ranges = sources.ranges_read(before, sources.cursor_offsets(cursor_path))
-        reasons = quarantine_of_run(client, "telemetry", ranges)
+        reasons = quarantine_of_run(client, "telemetry", summary.ranges)
         new_dropped = new_dropped_attributes_check(client, started)
     context.log.info(
         f"ingested {summary.total_rows} rows from {summary.files_read} file(s), "
@@ -161,7 +140,7 @@ def ingest_telemetry_asset(
         "no_lines_quarantined",
         ("reasons", [f"{reason}: {count}" for reason, count in reasons[:10]]),
         lines_quarantined=sum(n for _, n in reasons),
-        byte_ranges_read=len(ranges),
+        byte_ranges_read=len(summary.ranges),
     )
     yield new_dropped
 

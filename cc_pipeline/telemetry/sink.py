@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from cc_pipeline import settings, sqlfiles
-from cc_pipeline.files.loader import BatchResult
+from cc_pipeline.files.loader import BatchResult, BatchSink
 from cc_pipeline.files.rowbinary import PARSE_THREADS, balanced_runs, varint
 from cc_pipeline.files.spool import SpoolDir, SpoolTable, files_source
 from cc_pipeline.files.tailer import LineBatch
@@ -134,7 +134,7 @@ class SpooledLines:
 
 
 @dataclass
-class TelemetrySink:
+class TelemetrySink(BatchSink):
     """Loads OTLP JSON lines into otel_logs, otel_metrics_*, otel_traces."""
 
     keep_content: bool = False

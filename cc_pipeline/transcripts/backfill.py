@@ -69,6 +69,7 @@ class BackfillSummary:
     seconds: float = 0.0
     rows: Counter[str] = field(default_factory=Counter)
     machine: str = ""  # the machine label the loaded lines carry
+    ranges: dict[str, tuple[int, int]] = field(default_factory=dict)  # bytes committed per file
 
     def add(self, part: IngestSummary) -> None:
         self.files_seen += part.files_seen
@@ -78,6 +79,7 @@ class BackfillSummary:
         self.rows.update(part.rows)
         self.quarantined += part.quarantined
         self.events.extend(part.events)
+        self.ranges.update(part.ranges)
         newest = part.newest_event
         if newest and (self.newest_event is None or newest > self.newest_event):
             self.newest_event = newest

@@ -12,10 +12,10 @@ from __future__ import annotations
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from cc_pipeline import sqlfiles
-from cc_pipeline.files.loader import BatchGroup, BatchResult
+from cc_pipeline.files.loader import BatchGroup, BatchResult, BatchSink
 from cc_pipeline.files.rowbinary import PARSE_THREADS, balanced_runs, string, varint
 from cc_pipeline.files.spool import SpoolDir, SpoolTable, files_source
 from cc_pipeline.files.tailer import LineBatch
@@ -97,8 +97,10 @@ class Piece:
 
 
 @dataclass
-class TranscriptSink:
+class TranscriptSink(BatchSink):
     """Loads Claude Code transcript lines into transcript_entries (metadata only)."""
+
+    loads_groups: ClassVar[bool] = True
 
     files: dict[str, TranscriptFile] = field(default_factory=dict)
     source: str = SOURCE

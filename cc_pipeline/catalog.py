@@ -331,8 +331,8 @@ BILLING_BLOCKS_COLUMNS = _columns(
     ("day", "Date", "day of start_time (partitioned by month)"),
     ("user_id", "String", "whose block ('' for requests without a known user)"),
     ("block_id", "String", "ccusage id: start as ISO time, or `gap-<start>`"),
-    ("start_time", _UTC_MS, "block start (gap: last entry + 5 h)"),
-    ("end_time", _UTC_MS, "block end (gap: next entry)"),
+    ("start_time", _UTC_MS, "block start (official: reset - 5 h; gap: last entry + 5 h)"),
+    ("end_time", _UTC_MS, "block end (official: the reset; gap: next entry)"),
     ("actual_end_time", f"Nullable({_UTC_MS})", "last entry of the block"),
     ("first_entry_time", f"Nullable({_UTC_MS})", "first entry of the block"),
     ("is_gap", "Bool", "a gap block (a pause over 5 h)"),
@@ -631,9 +631,10 @@ _PRIMARY: tuple[Relation, ...] = (
     ),
     _rollup(
         "billing_blocks",
-        "5-hour billing blocks per user, cut as ccusage `blocks` does.",
+        "5-hour billing blocks per user: the official windows the status line saw "
+        "(rate_limit_observations), elsewhere cut as ccusage `blocks` does.",
         "month",
-        ("usage_requests",),
+        ("usage_requests", "rate_limit_observations", "session_days"),
         BILLING_BLOCKS_COLUMNS,
         refresh="onward",
     ),

@@ -24,7 +24,7 @@ ROLLUP_SCRIPTS = {
     "tool_usage_daily": ["tool_usage_daily.sql"],
     "api_health_daily": ["api_health_daily.sql"],
     "productivity_daily": ["productivity_daily.sql"],
-    "billing_blocks": ["block_entries.sql"],
+    "billing_blocks": ["block_entries.sql", "block_windows.sql"],
 }
 
 

@@ -294,6 +294,13 @@ TOOL_USAGE_DAILY_COLUMNS = _columns(
     ("duration_p95_ms", _MAYBE),
     ("accepts", "UInt64", "`tool_decision` events accepting the call"),
     ("rejects", "UInt64", "`tool_decision` events rejecting the call"),
+    ("user_id", "String", "the event's user, else its session's"),
+    ("user_email", "String", "of the session's requests that day ('' when none)"),
+    *_ATTRIBUTION,
+    ("machine", _LC),
+    ("project", "String"),
+    *_WHERE,
+    ("provider", _LC),
 )
 
 API_HEALTH_DAILY_COLUMNS = _columns(
@@ -609,9 +616,10 @@ _PRIMARY: tuple[Relation, ...] = (
     ),
     _rollup(
         "tool_usage_daily",
-        "Tool x day: calls, success rate, p50/p95 duration, accept/reject.",
+        "Tool x day x the session's attribution (user, team, project, repo, branch, machine, "
+        "...): calls, success rate, p50/p95 duration, accept/reject.",
         "month",
-        ("_rollup_events",),
+        ("_rollup_events", "usage_requests"),
         TOOL_USAGE_DAILY_COLUMNS,
     ),
     _rollup(

@@ -334,6 +334,16 @@ PRODUCTIVITY_DAILY_COLUMNS = _columns(
     ("sessions_started", "Float64", "`claude_code.session.count`"),
 )
 
+RATE_LIMIT_OBSERVATIONS_COLUMNS = _columns(
+    ("observed_at", _UTC_MS, "when the status line saw the reading"),
+    ("session_id", "String"),
+    ("window", _LC, "`five_hour` or `seven_day`"),
+    ("used_percentage", "Float64", "share of the window's limit used, percent"),
+    ("resets_at", "Nullable(DateTime('UTC'))", "when the window resets (NULL: not reported)"),
+    ("_file_key", _LC, "the observation file the line was read from"),
+    ("_offset", "UInt64", "the line's byte offset in that file"),
+)
+
 BILLING_BLOCKS_COLUMNS = _columns(
     ("day", "Date", "day of start_time (partitioned by month)"),
     ("user_id", "String", "whose block ('' for requests without a known user)"),
@@ -459,6 +469,9 @@ _PRIMARY: tuple[Relation, ...] = (
         "percentage and official reset time, by observation time and session.",
         TELEMETRY,
         "month",
+        # the served dashboard reads it (published with the rollups): columns only added
+        contract=True,
+        columns=RATE_LIMIT_OBSERVATIONS_COLUMNS,
     ),
     Relation(
         "_staging_telemetry_lines",

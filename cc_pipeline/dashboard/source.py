@@ -131,15 +131,18 @@ class _Base:
         ]
 
     def budgets(self) -> list[Evaluation]:
-        """The budgets of ``budgets.yaml`` evaluated now on this source's ``usage_daily``."""
-        from cc_pipeline.budgets.config import load_budgets
+        """The budgets of ``budgets.yaml`` evaluated now on this source's ``usage_daily``;
+        BudgetError names the file and the problem (its ``where`` columns are checked too)."""
+        from cc_pipeline.budgets.config import check_columns, load_budgets
         from cc_pipeline.budgets.evaluate import evaluate_budgets
 
         budgets = load_budgets()
         if not budgets:
             return []
         with self._lock:
-            return evaluate_budgets(self._client(), budgets)
+            client = self._client()
+            check_columns(client, budgets)
+            return evaluate_budgets(client, budgets)
 
 
 class PublishedSource(_Base):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.error import HTTPError
 from urllib.parse import urlencode
 from urllib.request import urlopen
 
@@ -78,7 +80,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
             time.sleep(0.3)
     lines = (Path(env["CC_PIPELINE_HOME"]) / LIMITS_FOLDER / OBSERVATIONS_FILE).read_text()
     latest = max(float(json.loads(line)["observed_at"]) for line in lines.splitlines())
-    yield {"url": url, "latest": latest, "resets_5h": resets_5h, "resets_7d": resets_7d}
+    yield {
+        "url": url, "latest": latest, "resets_5h": resets_5h, "resets_7d": resets_7d,
+        "dashboard": Path(env["CC_PIPELINE_HOME"]) / "dashboard",
+    }  # fmt: skip
     proc.terminate()
     proc.wait(timeout=20)
 
@@ -144,3 +149,26 @@ def test_the_limits_panel_says_the_filters_do_not_apply_to_it(served: dict[str, 
     assert data["limits"]["series"]["5-hour"] == [20.0, 40.0, 60.0]
     assert data["unfiltered"]["limits"] == ["team"]
     assert '<p class="unfiltered" data-unfiltered="team">Not filtered by team:' in html
+
+
+def test_data_published_without_the_rate_limits_asks_for_a_new_publish(
+    served: dict[str, Any],
+) -> None:
+    """A generation written before the rate limits were published: a clear answer, not 500."""
+    link = served["dashboard"] / "data"
+    current = link.resolve()
+    old = served["dashboard"] / "data-1"
+    shutil.copytree(current, old)
+    (old / "rate_limit_observations.parquet").unlink()
+    os.symlink(old.name, served["dashboard"] / ".link-old")
+    os.replace(served["dashboard"] / ".link-old", link)
+    try:
+        with pytest.raises(HTTPError) as answer:
+            urlopen(served["url"], timeout=60)
+        assert answer.value.code == 404
+        text = answer.value.read().decode()
+        assert "rate_limit_observations" in text and "cc-pipeline rollup" in text
+    finally:
+        os.symlink(current.name, served["dashboard"] / ".link-new")
+        os.replace(served["dashboard"] / ".link-new", link)
+    assert page(served["url"])[1]["limits"]["series"]

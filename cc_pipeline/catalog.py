@@ -294,6 +294,13 @@ TOOL_USAGE_DAILY_COLUMNS = _columns(
     ("duration_p95_ms", _MAYBE),
     ("accepts", "UInt64", "`tool_decision` events accepting the call"),
     ("rejects", "UInt64", "`tool_decision` events rejecting the call"),
+    ("user_id", "String", "the event's user, else its session's"),
+    ("user_email", "String", "of the session's requests that day ('' when none)"),
+    *_ATTRIBUTION,
+    ("machine", _LC),
+    ("project", "String"),
+    *_WHERE,
+    ("provider", _LC),
 )
 
 API_HEALTH_DAILY_COLUMNS = _columns(
@@ -327,12 +334,22 @@ PRODUCTIVITY_DAILY_COLUMNS = _columns(
     ("sessions_started", "Float64", "`claude_code.session.count`"),
 )
 
+RATE_LIMIT_OBSERVATIONS_COLUMNS = _columns(
+    ("observed_at", _UTC_MS, "when the status line saw the reading"),
+    ("session_id", "String"),
+    ("window", _LC, "`five_hour` or `seven_day`"),
+    ("used_percentage", "Float64", "share of the window's limit used, percent"),
+    ("resets_at", "Nullable(DateTime('UTC'))", "when the window resets (NULL: not reported)"),
+    ("_file_key", _LC, "the observation file the line was read from"),
+    ("_offset", "UInt64", "the line's byte offset in that file"),
+)
+
 BILLING_BLOCKS_COLUMNS = _columns(
     ("day", "Date", "day of start_time (partitioned by month)"),
     ("user_id", "String", "whose block ('' for requests without a known user)"),
     ("block_id", "String", "ccusage id: start as ISO time, or `gap-<start>`"),
-    ("start_time", _UTC_MS, "block start (gap: last entry + 5 h)"),
-    ("end_time", _UTC_MS, "block end (gap: next entry)"),
+    ("start_time", _UTC_MS, "block start (official: reset - 5 h; gap: last entry + 5 h)"),
+    ("end_time", _UTC_MS, "block end (official: the reset; gap: next entry)"),
     ("actual_end_time", f"Nullable({_UTC_MS})", "last entry of the block"),
     ("first_entry_time", f"Nullable({_UTC_MS})", "first entry of the block"),
     ("is_gap", "Bool", "a gap block (a pause over 5 h)"),
@@ -459,6 +476,9 @@ _PRIMARY: tuple[Relation, ...] = (
         "percentage and official reset time, by observation time and session.",
         TELEMETRY,
         "month",
+        # the served dashboard reads it (published with the rollups): columns only added
+        contract=True,
+        columns=RATE_LIMIT_OBSERVATIONS_COLUMNS,
     ),
     Relation(
         "_staging_telemetry_lines",
@@ -616,9 +636,10 @@ _PRIMARY: tuple[Relation, ...] = (
     ),
     _rollup(
         "tool_usage_daily",
-        "Tool x day: calls, success rate, p50/p95 duration, accept/reject.",
+        "Tool x day x the session's attribution (user, team, project, repo, branch, machine, "
+        "...): calls, success rate, p50/p95 duration, accept/reject.",
         "month",
-        ("_rollup_events",),
+        ("_rollup_events", "usage_requests"),
         TOOL_USAGE_DAILY_COLUMNS,
     ),
     _rollup(
@@ -638,9 +659,10 @@ _PRIMARY: tuple[Relation, ...] = (
     ),
     _rollup(
         "billing_blocks",
-        "5-hour billing blocks per user, cut as ccusage `blocks` does.",
+        "5-hour billing blocks per user: the official windows the status line saw "
+        "(rate_limit_observations), elsewhere cut as ccusage `blocks` does.",
         "month",
-        ("usage_requests",),
+        ("usage_requests", "rate_limit_observations", "session_days"),
         BILLING_BLOCKS_COLUMNS,
         refresh="onward",
     ),

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from cc_pipeline import catalog, shipped, sqlfiles
+from cc_pipeline.dashboard import publish
 from cc_pipeline.rollups.refresh import DAY_TABLES, ROLLUP_TABLES
 
 # FROM / JOIN / INTO <name>, optionally database-qualified and back-quoted.
@@ -24,7 +25,7 @@ ROLLUP_SCRIPTS = {
     "tool_usage_daily": ["tool_usage_daily.sql"],
     "api_health_daily": ["api_health_daily.sql"],
     "productivity_daily": ["productivity_daily.sql"],
-    "billing_blocks": ["block_entries.sql"],
+    "billing_blocks": ["block_entries.sql", "block_windows.sql"],
 }
 
 
@@ -125,6 +126,15 @@ def test_rollup_upstream_is_what_its_sql_reads(table):
 def test_dashboard_inputs_are_the_tables_its_queries_read():
     read = _catalog_names_read(shipped.sql_text("dashboard/queries.sql"))
     assert set(catalog.dashboard_inputs()) == read
+
+
+def test_the_served_dashboard_reads_only_published_contract_tables():
+    """Every catalog table the served page's panels read reaches it as a published file, and
+    keeps its columns (the contract); the rate limits are among them."""
+    read = _catalog_names_read(shipped.sql_text("dashboard/panels.sql"))
+    assert "rate_limit_observations" in read
+    assert read == set(publish.TABLES)
+    assert all(catalog.get(name).contract for name in publish.TABLES)
 
 
 def test_rollups_are_rebuilt_after_the_rollups_they_read():

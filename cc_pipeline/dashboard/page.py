@@ -12,14 +12,15 @@ import html
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from cc_pipeline import shipped
 from cc_pipeline.dashboard.build import script_json
-from cc_pipeline.dashboard.source import DIMENSIONS, Row, Source
+from cc_pipeline.dashboard.limits import limits_data
+from cc_pipeline.dashboard.source import DIMENSIONS, Row, Source, filtered_query
 
 # The filter inputs shown on the page (any of DIMENSIONS is accepted in the URL).
 SHOWN_FILTERS = (
@@ -142,14 +143,51 @@ def cache_savings(rows: list[Row]) -> float:
     return saved
 
 
-def page_data(source: Source, filters: Filters) -> dict[str, Any]:
-    """Every panel's rows for ``filters``."""
+# The queries behind each panel whose filters may not all apply (see ``unfiltered``).
+PANEL_QUERIES = {
+    "tools": ("tools",),
+    "api": ("api_health", "errors_by_status"),
+    "spenders": ("top_spenders",),
+    "coverage": ("coverage",),
+    "sessions": ("sessions",),
+    "limits": ("rate_limits",),
+}
+
+
+def unfiltered(filters: Filters) -> dict[str, list[str]]:
+    """Per panel, the active filters its data cannot apply (its table has no such column, or
+    its query takes no filters): the page names them on the panel."""
+    found: dict[str, list[str]] = {}
+    for panel, names in PANEL_QUERIES.items():
+        ignored = {column for name in names for column in filtered_query(name, filters.values)[2]}
+        found[panel] = sorted(ignored)
+    return found
+
+
+def budget_data(source: Source) -> tuple[list[dict[str, Any]], str | None]:
+    """Every budget's state for the banner, or none and the problem of a budgets file that
+    cannot be used (bad YAML, an unknown period, a negative amount, an unknown column)."""
+    from cc_pipeline.budgets.config import BudgetError
+
+    try:
+        evaluations = source.budgets()
+    except BudgetError as exc:
+        return [], str(exc)
+    return [{"name": e.budget.name, "state": e.state, "row": e.row()} for e in evaluations], None
+
+
+def page_data(source: Source, filters: Filters, now: datetime | None = None) -> dict[str, Any]:
+    """Every panel's rows for ``filters`` (rate-limit forecasts as of ``now``)."""
     since, until = period(source, filters)
     params = {"since": since, "until": until}
     f = filters.values
     over_time = source.rows("over_time", {**params, "split": filters.split}, f)
     days = sorted({r["day"] for r in over_time})
     cache_days = source.rows("cache_by_day", params, f)
+    budgets, budget_error = budget_data(source)
+    # readings of the rate limits go on after the last day of usage: without an explicit
+    # until, their chart runs to today
+    moment = now or datetime.now(UTC)
     return {
         "since": since.isoformat(),
         "until": until.isoformat(),
@@ -170,9 +208,10 @@ def page_data(source: Source, filters: Filters) -> dict[str, Any]:
         "coverage": source.rows("coverage", params, f),
         "sessions": source.rows("sessions", params, f),
         "choices": source.rows("filter_values", params, {})[0],
-        "budgets": [
-            {"name": e.budget.name, "state": e.state, "row": e.row()} for e in source.budgets()
-        ],
+        "limits": limits_data(source, since, filters.until or max(until, moment.date()), moment),
+        "unfiltered": unfiltered(filters),
+        "budgets": budgets,
+        "budget_error": budget_error,
     }
 
 

@@ -1,11 +1,11 @@
 """Publish what the served dashboard reads as Parquet files, so it never opens the database.
 
-After each refresh the pipeline writes the rollup tables the page reads, and two views of
-``usage_requests`` (``sql/dashboard/publish.sql``), into a new folder
-``CC_PIPELINE_HOME/dashboard/data-<ns>/`` (first under a temporary name, renamed when every
-file is written), then points the symlink ``dashboard/data`` at it with an atomic rename. A
-reader resolves the link once and sees one whole generation; the previous one is kept for a
-reader still on it, older ones are removed.
+After each refresh the pipeline writes the tables the page reads (the rollups and
+``rate_limit_observations``), and two views of ``usage_requests``
+(``sql/dashboard/publish.sql``), into a new folder ``CC_PIPELINE_HOME/dashboard/data-<ns>/``
+(first under a temporary name, renamed when every file is written), then points the symlink
+``dashboard/data`` at it with an atomic rename. A reader resolves the link once and sees one
+whole generation; the previous one is kept for a reader still on it, older ones are removed.
 """
 
 from __future__ import annotations
@@ -23,8 +23,15 @@ from cc_pipeline import settings, sqlfiles
 if TYPE_CHECKING:
     from cc_pipeline.warehouse.client import Warehouse
 
-# The rollup tables the panels read, published as they are.
-TABLES = ("usage_daily", "session_days", "tool_usage_daily", "api_health_daily", "usage_coverage")
+# The tables the panels read, published as they are: the rollups and the rate limits the
+# status line recorded (tests/test_catalog.py holds this against sql/dashboard/panels.sql).
+TABLES = (
+    "usage_daily",
+    "session_days",
+    "tool_usage_daily",
+    "api_health_daily",
+    "rate_limit_observations",
+)
 GENERATION_PREFIX = "data-"
 KEEP_GENERATIONS = 2
 WRITE_SETTINGS = {

@@ -24,6 +24,7 @@ KPI_LABELS = {
     "cache_hit_ratio": "cache hit ratio",
 }
 Column = tuple[str, str]  # (key, heading)
+NO_COLUMN = "its data has no such column"
 
 
 def fmt(key: str, value: Any) -> str:
@@ -114,6 +115,44 @@ def budget_banner(budgets: list[dict[str, Any]]) -> str:
     )
 
 
+def budget_error_banner(problem: str | None) -> str:
+    """A banner saying the budgets file cannot be used: the file and the problem."""
+    if not problem:
+        return ""
+    lines = "<br>".join(esc(line) for line in problem.splitlines())
+    return (
+        '<div class="banner over" id="budget-error" role="alert">'
+        f"<b>Budgets not evaluated</b>: the budgets file cannot be used.<br>{lines}</div>"
+    )
+
+
+def unfiltered_note(columns: list[str], why: str) -> str:
+    """A visible line naming the active filters a panel does not apply, and why."""
+    if not columns:
+        return ""
+    names = ", ".join(columns)
+    return (
+        f'<p class="unfiltered" data-unfiltered="{esc(" ".join(columns))}">'
+        f"Not filtered by {esc(names)}: {esc(why)}</p>"
+    )
+
+
+def limits_panel(limits: dict[str, Any], ignored: list[str]) -> str:
+    """Claude Code's 5-hour and 7-day limits over time and when each is reached."""
+    items = "".join(
+        f'<li data-window="{esc(f["window"])}" data-state="{esc(f["state"])}" '
+        f'data-limit-at="{esc(f["limit_at"] or "")}">{esc(f["text"])}</li>'
+        for f in limits["forecasts"]
+    )
+    forecasts = f'<ul class="limits">{items}</ul>' if items else ""
+    why = "the limits are the account's, recorded by the status line without attribution"
+    return (
+        '<div id="chart-limits"></div>'
+        + (forecasts or '<p class="empty">no rate limits recorded (cc-pipeline statusline)</p>')
+        + unfiltered_note(ignored, why)
+    )
+
+
 def shell(title: str, header: str, body: str, data: dict[str, Any], inline: bool) -> str:
     """A whole page: styles, the chart library, the header, the panels and the data block."""
     css = static_text_css()
@@ -142,7 +181,7 @@ def section(title: str, inner: str, wide: bool = False, note: str = "") -> str:
 def render_dashboard(data: dict[str, Any], filters: Filters, inline: bool = False) -> str:
     """The dashboard page of ``data`` (``page.page_data``) under ``filters``."""
     header = '<h1><a href="/">Claude Code usage</a></h1>' + filter_form(filters, data)
-    cache = data["cache"]
+    cache, skipped = data["cache"], data["unfiltered"]
     kpis = '<div class="kpis">' + "".join(map(kpi_html, data["kpis"])) + "</div>"
     period = f"{data['since']} .. {data['until']}, against the previous period of the same length"
     panels = [
@@ -154,23 +193,29 @@ def render_dashboard(data: dict[str, Any], filters: Filters, inline: bool = Fals
                 f"{esc(fmt('n', cache['cache_read']))} cached input tokens</p>"
                 '<div id="chart-cache"></div>'),
         section("Tools", table(data["tools"], [("tool_name", "tool"), ("calls", "calls"),
-                ("success_rate", "success"), ("p50_ms", "p50 ms"), ("p95_ms", "p95 ms")]),
-                note="all tools of the period (tool events carry no attribution)"),
+                ("success_rate", "success"), ("p50_ms", "p50 ms"), ("p95_ms", "p95 ms")])
+                + unfiltered_note(skipped["tools"], "a tool call belongs to a session, not "
+                "to a request's model, agent, skill, plugin or MCP server")),
         section("API latency (ms) and errors", '<div id="chart-latency"></div>'
                 '<div id="chart-errors"></div>' + table(data["errors"], [("status", "status"),
-                ("errors", "errors")])),
+                ("errors", "errors")]) + unfiltered_note(skipped["api"], "API health is kept "
+                "per model and day only")),
         section("Top spenders", table(data["spenders"], [("user_id", "user"),
                 ("email", "e-mail"), ("cost_usd", "cost"), ("requests", "requests"),
-                ("tokens", "tokens")])),
+                ("tokens", "tokens")]) + unfiltered_note(skipped["spenders"], NO_COLUMN)),
         section("Where history comes from", table(data["coverage"], [("day", "day"),
                 ("telemetry_requests", "telemetry"), ("transcript_requests", "transcripts"),
-                ("both_requests", "both"), ("sources", "sources")])),
+                ("both_requests", "both"), ("sources", "sources")])
+                + unfiltered_note(skipped["coverage"], NO_COLUMN)),
+        section("Rate limits: 5-hour and 7-day use", limits_panel(data["limits"],
+                skipped["limits"])),
         section("Sessions", table(data["sessions"], [("session_id", "session"), ("start", "start"),
                 ("session_user", "user"), ("session_project", "project"), ("models", "models"),
                 ("requests", "requests"), ("tokens", "tokens"), ("cost_usd", "cost")],
-                link="session_id"), True),
+                link="session_id") + unfiltered_note(skipped["sessions"], NO_COLUMN), True),
     ]  # fmt: skip
-    body = budget_banner(data["budgets"]) + "<main>" + "".join(panels) + "</main>"
+    banners = budget_error_banner(data["budget_error"]) + budget_banner(data["budgets"])
+    body = banners + "<main>" + "".join(panels) + "</main>"
     return shell("Claude Code usage", header, body, data, inline)
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from cc_pipeline import catalog, sqlfiles
-from cc_pipeline.dashboard.publish import TABLES, data_link, derived_queries
+from cc_pipeline.dashboard.publish import TABLES, data_link, derived_queries, published_names
 from cc_pipeline.warehouse.client import Warehouse
 
 if TYPE_CHECKING:
@@ -131,15 +131,18 @@ class _Base:
         ]
 
     def budgets(self) -> list[Evaluation]:
-        """The budgets of ``budgets.yaml`` evaluated now on this source's ``usage_daily``."""
-        from cc_pipeline.budgets.config import load_budgets
+        """The budgets of ``budgets.yaml`` evaluated now on this source's ``usage_daily``;
+        BudgetError names the file and the problem (its ``where`` columns are checked too)."""
+        from cc_pipeline.budgets.config import check_columns, load_budgets
         from cc_pipeline.budgets.evaluate import evaluate_budgets
 
         budgets = load_budgets()
         if not budgets:
             return []
         with self._lock:
-            return evaluate_budgets(self._client(), budgets)
+            client = self._client()
+            check_columns(client, budgets)
+            return evaluate_budgets(client, budgets)
 
 
 class PublishedSource(_Base):
@@ -173,6 +176,12 @@ class PublishedSource(_Base):
         return self._engine
 
     def _load(self, engine: Warehouse, generation: Path) -> None:
+        missing = [n for n in published_names() if not (generation / f"{n}.parquet").exists()]
+        if missing:
+            raise FileNotFoundError(
+                f"{generation} has no {', '.join(missing)} (published by an older version): "
+                "run `cc-pipeline rollup` to publish the dashboard's data again"
+            )
         for table in (*TABLES, "session_usage"):
             engine.command("DROP TABLE IF EXISTS {t:Identifier}", parameters={"t": table})
             engine.command(

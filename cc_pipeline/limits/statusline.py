@@ -32,6 +32,7 @@ LAST_SEEN_FILE = ".last_observation"
 # least this often while Claude Code is in use.
 REPEAT_UNCHANGED_S = 600
 STALE_AFTER_S = 3600
+BLOCK_S = 5 * 3600
 WINDOWS = (("five_hour", "5h"), ("seven_day", "7d"))
 BUDGET_MARKS = {"ok": "ok", "warn": "WARN", "over": "OVER"}
 
@@ -115,11 +116,19 @@ def duration(seconds: float) -> str:
 
 
 def _block_part(block: dict[str, Any], limits: dict[str, Any], now: float) -> str | None:
-    """The current 5-hour block: cost, time left (Claude Code's own reset time when it sent
-    one) and burn rate; None when the block is over."""
+    """The current 5-hour block: cost, time left and burn rate; None when the block is over.
+
+    When Claude Code sent its reset time R, the current window is [R - 5 h, R) (the pipeline's
+    blocks follow the same windows once it has loaded the observation): the time left runs to
+    R, and a block of the state file that ended before R - 5 h is an earlier window, whose
+    cost is not shown (the pipeline has not refreshed this window yet)."""
     official = (limits.get("five_hour") or {}).get("resets_at")
-    end = official if official else _number(block.get("end"))
+    end = _number(block.get("end"))
     cost = _number(block.get("cost_usd"))
+    if official:
+        if end is not None and end <= official - BLOCK_S:
+            return f"block {duration(official - now)} left" if official > now else None
+        end = official
     if end is None or cost is None or end <= now:
         return None
     text = f"block {money(cost)} {duration(end - now)} left"

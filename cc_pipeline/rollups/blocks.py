@@ -1,20 +1,33 @@
-"""5-hour billing blocks, cut the way ccusage ``blocks`` cuts them, per user.
+"""5-hour billing blocks per user: Claude Code's official windows where the status line saw
+them, else cut the way ccusage ``blocks`` cuts them.
 
-Entries (requests, ``<synthetic>`` API-error lines excluded) are taken in time order. A block
-starts at its first entry's time floored to the UTC hour and lasts 5 hours; an entry more
-than 5 hours after the block's start, or more than 5 hours after the previous entry, starts
-a new block. When the pause between two entries is longer than 5 hours a gap block covers it,
-from the last entry + 5 h to the next entry. Blocks are kept per ``user_id`` (requests from
-transcripts take their session's telemetry user when it has one, else user '').
+Entries (requests, ``<synthetic>`` API-error lines excluded) are taken in time order. Blocks
+are kept per ``user_id`` (requests from transcripts take their session's telemetry user when
+it has one, else user '').
+
+- Official windows (``sql/rollups/block_windows.sql``): a five_hour observation in
+  ``rate_limit_observations`` with ``resets_at`` R makes [R - 5 h, R) the block of every entry
+  of that user inside it. Of a user's windows that overlap, the one that resets first wins.
+- Elsewhere, as ccusage: a block starts at its first entry's time floored to the UTC hour and
+  lasts 5 hours; an entry more than 5 hours after the block's start, or more than 5 hours
+  after the previous entry, starts a new block. Such a block never overlaps an official
+  window: it starts no earlier than the previous window's end and ends at the next window's
+  start at the latest. Without observations the blocks are exactly ccusage's.
+- When the pause between two entries is longer than 5 hours a gap block covers it, from the
+  last entry + 5 h to the next entry (as ccusage, official windows or not).
 
 Refreshing from a day D recomputes, per user, from the start of the last block that began
 before D (whose first entry is before D, so the chain up to it is unchanged) to the end; the
-(monthly) partitions from the earliest such start on are restaged whole in a staging twin, the
-blocks before the restart points copied over, and swapped in.
+(monthly) partitions from the earliest such start (or official window reaching into D) on are
+restaged whole in a staging twin, the blocks before the restart points copied over, and
+swapped in. A new official window makes the refresh start from the day it begins
+(``window_digests`` tells which days' windows changed).
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
@@ -42,26 +55,89 @@ class Cut:
     is_gap: bool
 
 
-def cut_blocks(ts_ms: np.ndarray) -> list[Cut]:
-    """Blocks over one user's entry times (milliseconds, sorted ascending)."""
+NO_WINDOWS = np.empty((0, 2), dtype=np.int64)
+
+
+def official_windows(resets_ms: Iterable[int]) -> np.ndarray:
+    """One user's official windows [reset - 5 h, reset) as rows (start, end), in time order;
+    a window starting before the end of the previous one kept is dropped."""
+    kept: list[tuple[int, int]] = []
+    for reset in sorted(set(resets_ms)):
+        if not kept or reset - BLOCK_MS >= kept[-1][1]:
+            kept.append((reset - BLOCK_MS, reset))
+    return np.array(kept, dtype=np.int64).reshape(-1, 2)
+
+
+def _computed_cut(ts_ms: np.ndarray, i: int, windows: np.ndarray, gaps: np.ndarray) -> Cut:
+    """The ccusage block of entry ``i`` (outside every official window), clamped between the
+    official window before it and the one after it."""
+    t = int(ts_ms[i])
+    w = int(np.searchsorted(windows[:, 0], t, side="right"))  # windows starting up to t
+    start = max(t - t % HOUR_MS, int(windows[w - 1, 1]) if w else t - t % HOUR_MS)
+    next_window = int(windows[w, 0]) if w < len(windows) else None
+    end = start + BLOCK_MS if next_window is None else min(start + BLOCK_MS, next_window)
+    n = len(ts_ms)
+    by_length = int(np.searchsorted(ts_ms, start + BLOCK_MS, side="right"))
+    by_window = n if next_window is None else int(np.searchsorted(ts_ms, next_window, "left"))
+    g = int(np.searchsorted(gaps, i, side="right"))
+    by_gap = int(gaps[g]) if g < len(gaps) else n
+    return Cut(start, end, i, max(i + 1, min(by_length, by_window, by_gap, n)), False)
+
+
+def _window_of(ts_ms: np.ndarray, i: int, windows: np.ndarray) -> Cut | None:
+    """The official block of entry ``i``, or None when no window holds it."""
+    t = int(ts_ms[i])
+    w = int(np.searchsorted(windows[:, 0], t, side="right")) - 1
+    if w < 0 or t >= int(windows[w, 1]):
+        return None
+    start, end = int(windows[w, 0]), int(windows[w, 1])
+    return Cut(start, end, i, int(np.searchsorted(ts_ms, end, side="left")), False)
+
+
+def cut_blocks(ts_ms: np.ndarray, windows: np.ndarray = NO_WINDOWS) -> list[Cut]:
+    """Blocks over one user's entry times (milliseconds, sorted ascending), given the user's
+    official windows (``official_windows``; none: ccusage's blocks)."""
     n = len(ts_ms)
     cuts: list[Cut] = []
-    if n == 0:
-        return cuts
     # indices j where the pause before entry j exceeds the block length
     gaps = np.flatnonzero(np.diff(ts_ms) > BLOCK_MS) + 1
     i = 0
     while i < n:
-        start = int(ts_ms[i]) - int(ts_ms[i]) % HOUR_MS
-        by_length = int(np.searchsorted(ts_ms, start + BLOCK_MS, side="right"))
-        g = int(np.searchsorted(gaps, i, side="right"))
-        by_gap = int(gaps[g]) if g < len(gaps) else n
-        stop = max(i + 1, min(by_length, by_gap, n))
-        cuts.append(Cut(start, start + BLOCK_MS, i, stop, False))
+        cut = _window_of(ts_ms, i, windows) or _computed_cut(ts_ms, i, windows, gaps)
+        cuts.append(cut)
+        stop = cut.stop
         if stop < n and int(ts_ms[stop]) - int(ts_ms[stop - 1]) > BLOCK_MS:
             cuts.append(Cut(int(ts_ms[stop - 1]) + BLOCK_MS, int(ts_ms[stop]), stop, stop, True))
         i = stop
     return cuts
+
+
+def user_windows(client: Warehouse) -> dict[str, np.ndarray]:
+    """Every user's official windows (``sql/rollups/block_windows.sql``)."""
+    resets: dict[str, list[int]] = {}
+    for user, reset in client.query(sqlfiles.load("rollups/block_windows.sql")).result_rows:
+        resets.setdefault(str(user), []).append(int(reset))
+    return {user: official_windows(values) for user, values in resets.items()}
+
+
+def window_digests(windows: dict[str, np.ndarray]) -> dict[str, str]:
+    """{day a window starts (ISO): digest of that day's windows}: comparing them with the
+    last refresh's names the days from which the blocks must be recomputed."""
+    found: dict[str, list[str]] = {}
+    for user, rows in windows.items():
+        for start, end in rows.tolist():
+            day = _dt(int(start)).date().isoformat()
+            found.setdefault(day, []).append(f"{user}\t{start}\t{end}")
+    return {
+        day: hashlib.sha256("\n".join(sorted(items)).encode()).hexdigest()[:16]
+        for day, items in found.items()
+    }
+
+
+def changed_window_days(old: dict[str, str] | None, new: dict[str, str]) -> set[date]:
+    """The days whose official windows differ between two ``window_digests``."""
+    old = old or {}
+    return {date.fromisoformat(d) for d in set(old) | set(new) if old.get(d) != new.get(d)}
 
 
 def restart_points(client: Warehouse, from_day: date) -> dict[str, tuple[datetime, datetime]]:
@@ -75,8 +151,28 @@ def restart_points(client: Warehouse, from_day: date) -> dict[str, tuple[datetim
     return {user: (start, first) for user, start, first in rows}
 
 
-def refresh_blocks(client: Warehouse, from_day: date) -> int:
-    """Recompute billing_blocks from ``from_day`` on; return the number of blocks written."""
+def _first_day(
+    from_day: date, restarts: dict[str, tuple[datetime, datetime]], windows: dict[str, np.ndarray]
+) -> date:
+    """The first day whose (monthly) partition is restaged: ``from_day``, a restart point's,
+    or that of an official window that begins before ``from_day`` and reaches into it (a
+    user without a restart point can get such a block)."""
+    midnight = int(datetime.combine(from_day, datetime.min.time(), UTC).timestamp() * 1000)
+    reaching = [
+        _dt(int(start)).date()
+        for rows in windows.values()
+        for start, end in rows.tolist()
+        if start < midnight < end
+    ]
+    return min([from_day, *(start.date() for start, _ in restarts.values()), *reaching])
+
+
+def refresh_blocks(
+    client: Warehouse, from_day: date, windows: dict[str, np.ndarray] | None = None
+) -> int:
+    """Recompute billing_blocks from ``from_day`` on with the users' official ``windows``
+    (default: read them); return the number of blocks written."""
+    windows = user_windows(client) if windows is None else windows
     restarts = restart_points(client, from_day)
     params = {
         "from_day": from_day,
@@ -84,13 +180,13 @@ def refresh_blocks(client: Warehouse, from_day: date) -> int:
         "starts": [start for start, _ in restarts.values()],
         "firsts": [first for _, first in restarts.values()],
     }
-    first_day = min([from_day, *(start.date() for start, _ in restarts.values())])
+    first_day = _first_day(from_day, restarts, windows)
     params["first_day"] = first_day
     frame = client.query_df(sqlfiles.load("rollups/block_entries.sql"), parameters=params)
     client.command("TRUNCATE TABLE _stage_billing_blocks")
     # blocks of the rebuilt partitions that lie before each user's restart point stay
     sqlfiles.run_script(client, "rollups/block_keep.sql", params)
-    rows = build_rows(frame) if not frame.empty else []
+    rows = build_rows(frame, windows) if not frame.empty else []
     if rows:
         client.insert(
             "_stage_billing_blocks",
@@ -134,8 +230,20 @@ def _iso(ms: int) -> str:
     return _dt(ms).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
 
 
-def build_rows(frame: Any) -> list[list[Any]]:
-    """billing_blocks rows from entries sorted by (user_id, ts_ms)."""
+def _gap_row(user: str, cut: Cut) -> list[Any]:
+    """A gap block's row: a pause, no entries, nothing spent."""
+    start, end = _dt(cut.start_ms), _dt(cut.end_ms)
+    return (
+        [start.date(), user, f"gap-{_iso(cut.start_ms)}", start, end, None, None, True]
+        + [0] * 6
+        + [0.0, []]
+    )
+
+
+def build_rows(frame: Any, windows: dict[str, np.ndarray] | None = None) -> list[list[Any]]:
+    """billing_blocks rows from entries sorted by (user_id, ts_ms), with each user's official
+    ``windows``."""
+    windows = windows or {}
     out: list[list[Any]] = []
     tokens = frame[
         ["input_tokens", "output_tokens", "cache_creation_tokens", "cache_read_tokens"]
@@ -149,29 +257,10 @@ def build_rows(frame: Any) -> list[list[Any]]:
     for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(users)], strict=True):
         user = str(users[lo])
         ts = ts_all[lo:hi]
-        for cut in cut_blocks(ts):
+        for cut in cut_blocks(ts, windows.get(user, NO_WINDOWS)):
             a, b = lo + cut.first, lo + cut.stop
             if cut.is_gap:
-                out.append(
-                    [
-                        _dt(cut.start_ms).date(),
-                        user,
-                        f"gap-{_iso(cut.start_ms)}",
-                        _dt(cut.start_ms),
-                        _dt(cut.end_ms),
-                        None,
-                        None,
-                        True,
-                        0,
-                        0,
-                        0,
-                        0,
-                        0,
-                        0,
-                        0.0,
-                        [],
-                    ]
-                )
+                out.append(_gap_row(user, cut))
                 continue
             sums = tokens[a:b].sum(axis=0)
             seen: dict[str, None] = {}

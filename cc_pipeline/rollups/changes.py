@@ -28,6 +28,8 @@ TELEMETRY_TABLES = catalog.sources(catalog.refreshed("days"), catalog.TELEMETRY)
 STATE_PARTS = "telemetry_parts"
 STATE_TRANSCRIPTS = "transcript_entries"
 STATE_PENDING = "pending_days"
+# {day: digest} of the official 5-hour windows the billing blocks were last cut with
+STATE_WINDOWS = "rate_limit_windows"
 
 
 def read_state(client: Warehouse, key: str) -> Any:

@@ -18,11 +18,13 @@ an uninterrupted refresh would. The protocol:
 3. Work out the days to rebuild: changed telemetry days, snapshot days and pending days,
    with their neighbours (``changes.expand_days``). Journal them all before the first swap
    into a rollup table.
-4. Rebuild the days, then the billing blocks from the earliest journaled day. A rebuilt day
-   and a block refresh depend only on the sources and on the blocks before that day, which
-   a half-finished refresh leaves as they were, so doing either again is harmless.
-5. Save the fingerprints, then clear the journal: a kill between the two only makes the
-   next refresh rebuild the same days again.
+4. Rebuild the days, then the billing blocks from the earliest journaled day, or from the
+   earliest day whose official 5-hour windows (``rate_limit_observations``) changed since the
+   last refresh, if earlier. A rebuilt day and a block refresh depend only on the sources and
+   on the blocks before that day, which a half-finished refresh leaves as they were, so
+   doing either again is harmless.
+5. Save the fingerprints and the windows' digests, then clear the journal: a kill between
+   them only makes the next refresh rebuild the same days (or blocks) again.
 """
 
 from __future__ import annotations
@@ -35,8 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from cc_pipeline import catalog, sqlfiles
 from cc_pipeline.limits.state import publish_state
-from cc_pipeline.rollups import changes
-from cc_pipeline.rollups.blocks import refresh_blocks
+from cc_pipeline.rollups import blocks, changes
 from cc_pipeline.rollups.partitions import swap_days
 from cc_pipeline.schema import migrate
 
@@ -137,6 +138,22 @@ def _changed_days(
     )
 
 
+def _refresh_blocks(client: Warehouse, days: list[date], say: Callable[[str], None]) -> int:
+    """Recompute the billing blocks from the first rebuilt day, or from the first day whose
+    official 5-hour windows changed since the last refresh; the blocks written."""
+    windows = blocks.user_windows(client)
+    digests = blocks.window_digests(windows)
+    old = changes.read_state(client, changes.STATE_WINDOWS)
+    moved = blocks.changed_window_days(old, digests)
+    if moved:
+        say(f"official 5-hour windows changed from {min(moved)} on")
+    starts = ([days[0]] if days else []) + ([min(moved)] if moved else [])
+    written = blocks.refresh_blocks(client, min(starts), windows) if starts else 0
+    if old != digests:
+        changes.write_state(client, changes.STATE_WINDOWS, digests)
+    return written
+
+
 def refresh_rollups(
     client: Warehouse,
     days: Iterable[date] | None = None,
@@ -176,8 +193,7 @@ def refresh_rollups(
     for run in batches(summary.days):
         say(f"rebuilding {run[0]} .. {run[-1]}")
         rebuild_days(client, run)
-    if summary.days:
-        summary.blocks_written = refresh_blocks(client, summary.days[0])
+    summary.blocks_written = _refresh_blocks(client, summary.days, say)
     changes.write_state(client, changes.STATE_PARTS, parts)
     if transcripts is not None:
         changes.write_state(client, changes.STATE_TRANSCRIPTS, transcripts)

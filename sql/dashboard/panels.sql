@@ -1,8 +1,9 @@
 -- The served dashboard's panels, one query each after a "-- name:" line, over the days
 -- [{since}, {until}]. Where a query holds the marker /*filters*/ the page's filters follow it
 -- as "AND <column> IN <values>" conditions, the column an Identifier parameter from an
--- allow-list and the values an Array(String) parameter; a query without it is not split by
--- attribution (the table has no such columns).
+-- allow-list and the values an Array(String) parameter. A filter on a column the table does
+-- not have, and every filter of a query without the marker, is not applied: the page names
+-- those filters on the panel ("not filtered by ...").
 
 -- name: kpis
 -- Totals of the period: every request counted once (usage_daily sums usage_requests).
@@ -47,15 +48,18 @@ WHERE day BETWEEN {since:Date} AND {until:Date} /*filters*/
 GROUP BY model
 
 -- name: tools
--- Tool calls, success rate and latency (p50 weighted by calls, p95 the worst day's).
+-- Tool calls, success rate and latency (p50 weighted by calls, p95 the worst row's). A tool
+-- call is attributed to its session's user, team, project, repo, branch, machine, ... of that
+-- day (tool_usage_daily); it has no model, agent, skill, plugin or MCP server, so those
+-- filters do not apply (the page says so on the panel).
 SELECT tool_name, n AS calls, ok / greatest(1, n) AS success_rate, w50 / greatest(1, n) AS p50_ms,
        p95 AS p95_ms
 FROM (SELECT tool_name, sum(calls) AS n, sum(successes) AS ok,
              sum(ifNull(duration_p50_ms, 0) * calls) AS w50, max(duration_p95_ms) AS p95
       FROM tool_usage_daily
-      WHERE day BETWEEN {since:Date} AND {until:Date}
+      WHERE day BETWEEN {since:Date} AND {until:Date} /*filters*/
       GROUP BY tool_name)
-ORDER BY calls DESC
+ORDER BY calls DESC, tool_name
 LIMIT 15
 
 -- name: api_health
@@ -90,12 +94,59 @@ ORDER BY cost_usd DESC
 LIMIT 10
 
 -- name: coverage
--- Where each day's history comes from: telemetry, transcripts or both.
-SELECT day, telemetry_requests, transcript_requests, both_requests,
-       arrayStringConcat(sources, '+') AS sources
-FROM usage_coverage
-WHERE day BETWEEN {since:Date} AND {until:Date}
+-- Where each day's requests come from: telemetry, transcripts or both (a request seen by both
+-- counts in each column). Read from usage_daily, whose rows carry the attribution, so the
+-- filters apply; a day with telemetry events but no request has no row here.
+SELECT day, tel + both AS telemetry_requests, tra + both AS transcript_requests,
+       both AS both_requests,
+       arrayStringConcat(arrayFilter(s -> s != '', [
+           if(telemetry_requests > 0, 'telemetry', ''),
+           if(transcript_requests > 0, 'transcripts', '')]), '+') AS sources
+FROM (SELECT day, sum(telemetry_only_requests) AS tel, sum(transcript_only_requests) AS tra,
+             sum(both_requests) AS both
+      FROM usage_daily
+      WHERE day BETWEEN {since:Date} AND {until:Date} /*filters*/
+      GROUP BY day)
 ORDER BY day
+
+-- name: rate_limits
+-- Claude Code's 5-hour and 7-day limits over the period, as the status line observed them
+-- (rate_limit_observations): per window and time bucket (`bucket` seconds), the highest
+-- used_percentage seen. The limits are the account's, not a team's or a model's: the table
+-- has no attribution column and the filters do not apply (the page says so on the panel).
+SELECT `window`, toStartOfInterval(observed_at, toIntervalSecond({bucket:UInt32})) AS at,
+       max(used_percentage) AS used_percentage
+FROM rate_limit_observations
+WHERE observed_at >= toDateTime64({since:Date}, 3, 'UTC')
+  AND observed_at < toDateTime64({until:Date} + 1, 3, 'UTC')
+GROUP BY `window`, at
+ORDER BY at, `window`
+
+-- name: rate_limit_forecast
+-- When each window's limit is reached at the current burn rate. The rule: a window starts at
+-- 0% at its resets_at minus its length (five_hour: 5 hours, seven_day: 7 days); the burn rate
+-- is the latest observation's used_percentage over the time from the window's start to that
+-- observation (the rate of increase over the current window so far, in % per hour); the
+-- limit (100%) is reached at observed_at + (100 - used_percentage) / rate. The page reads a
+-- forecast at or after resets_at as "not before reset", a used_percentage of 100 or more as
+-- reached, and an observation whose resets_at has passed as a window with no reading yet;
+-- without a reset time (or a rate) there is no forecast.
+SELECT w AS `window`, observed_at, used_percentage, resets_at,
+       resets_at - toIntervalSecond(multiIf(w = 'five_hour', 5 * 3600,
+                                            w = 'seven_day', 7 * 86400, NULL))
+         AS window_start,
+       dateDiff('millisecond', window_start, observed_at) AS elapsed_ms,
+       if(elapsed_ms > 0, used_percentage / elapsed_ms * 3600000, NULL) AS pct_per_hour,
+       if(pct_per_hour > 0,
+          observed_at + toIntervalMillisecond(
+              toInt64(greatest(0, 100 - used_percentage) / pct_per_hour * 3600000)),
+          NULL) AS limit_at
+FROM (SELECT `window` AS w, max(o.observed_at) AS observed_at,
+             argMax(o.used_percentage, o.observed_at) AS used_percentage,
+             argMax(o.resets_at, o.observed_at) AS resets_at
+      FROM rate_limit_observations AS o
+      GROUP BY w)
+ORDER BY w
 
 -- name: sessions
 -- The period's latest sessions under the filters.

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,6 +18,7 @@ from cc_pipeline.cli import main
 from cc_pipeline.resources.clickhouse import clickhouse_from_env
 from cc_pipeline.schema import migrate
 
+ROOT = Path(__file__).resolve().parents[2]
 COLUMNS = ["day", "model", "user_id", "organization_id", "project", "requests", "cost_usd"]
 
 
@@ -155,3 +159,27 @@ def test_budgets_command_prints_every_budget_as_json(
     path.write_text("budgets: [{name: a, period: day, usd: 1, where: {nope: x}}]")
     assert main(["budgets"]) == 2  # bad usage: the file is invalid
     assert "budgets.0.where.nope" in capsys.readouterr().err
+
+
+MALFORMED = {
+    "budgets: [name: [": "not valid YAML",
+    "budgets:\n  - {name: a, period: quarter, usd: 5}\n": "budgets.0.period",
+    "budgets:\n  - {name: a, period: day, usd: -5}\n": "budgets.0.usd",
+    "budgets:\n  - {name: a, period: day, usd: 5, where: {nope: x}}\n": "budgets.0.where.nope",
+}
+
+
+@pytest.mark.parametrize("text", list(MALFORMED))
+def test_budgets_command_on_a_malformed_file_exits_2_naming_the_file_and_the_problem(
+    tmp_path: Path, text: str
+):
+    path = tmp_path / "budgets.yaml"
+    path.write_text(text)
+    done = subprocess.run(
+        [sys.executable, "-m", "cc_pipeline.cli", "budgets"],
+        env={**os.environ, "CC_PIPELINE_BUDGETS": str(path), "PYTHONPATH": str(ROOT)},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert str(path) in done.stderr and MALFORMED[text] in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""

@@ -64,7 +64,18 @@ def hostile_page(ch: Any, tmp_path: Path) -> Path:
             }
         ],
     )
-    insert(ch, "usage_coverage", [{"day": DAY, "requests": 2, "sources": [CLOSE_SCRIPT]}])
+    insert(
+        ch,
+        "rate_limit_observations",
+        [
+            {
+                "observed_at": datetime(2026, 3, 2, 10),
+                "session_id": CLOSE_SCRIPT,
+                "window": CLOSE_SCRIPT,
+                "used_percentage": 12.5,
+            }
+        ],
+    )
     return build_dashboard(ch, tmp_path / "dashboard.html").path
 
 
@@ -93,7 +104,8 @@ def test_hostile_names_round_trip_through_the_embedded_json(hostile_page: Path) 
     assert set(data["cost"]["series"]) == {MODEL, OTHER_MODEL}
     assert [r["tool_name"] for r in data["tools"]] == [TOOL]
     assert [r["user_id"] for r in data["spenders"]] == [USER]
-    assert [r["sources"] for r in data["coverage"]] == [CLOSE_SCRIPT]
+    assert [r["day"] for r in data["coverage"]] == [DAY.isoformat()]
+    assert [f["window"] for f in data["limits"]["forecasts"]] == [CLOSE_SCRIPT]
 
 
 def test_infinite_and_nan_numbers_are_embedded_as_null(hostile_page: Path) -> None:
@@ -116,3 +128,5 @@ def test_page_with_hostile_data_renders_its_kpis_and_names(
     assert "Bash&lt;!--&lt;script&gt;" in dom
     assert "&lt;/script&gt;&lt;script&gt;document.body.remove()" in dom
     assert "<b>bold</b>" not in dom
+    # a rate-limit window of any name is text too
+    assert "&lt;/script&gt;&lt;script&gt;document.body.remove()&lt;/script&gt;: 12% used" in dom

@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 from urllib.request import urlopen
 
@@ -38,6 +39,28 @@ with connection_from_env(busy_timeout_s=60).connect() as c:
         "GROUP BY session_id ORDER BY count() DESC, session_id LIMIT 1"
     )
 print(json.dumps([row[0], row[1], row[2], top[0], top[1]]))
+"""
+
+
+# Tool calls of the period straight from the raw events: those of a user (the event's own
+# user id) or of the sessions whose requests that day carry the value (column, value, how).
+TOOLS_SQL = """
+import json, sys
+from cc_pipeline.resources.connection import connection_from_env
+column, value, how = sys.argv[1], sys.argv[2], sys.argv[3]
+by_event = "{col:Identifier} = {v:String}"
+by_session = ("(toDate(timestamp), session_id) IN (SELECT day, session_id FROM usage_requests "
+              "WHERE {col:Identifier} = {v:String})")
+with connection_from_env(busy_timeout_s=60).connect() as c:
+    rows = c.query(
+        "SELECT attributes['tool_name'] AS tool, count() AS calls, "
+        "countIf(lower(attributes['success']) IN ('true', '1')) AS ok FROM cc_events "
+        "WHERE event_name = 'tool_result' AND toDate(timestamp) BETWEEN "
+        "(SELECT max(day) - 29 FROM usage_requests) AND (SELECT max(day) FROM usage_requests) "
+        "AND " + (by_event if how == "event" else by_session) + " GROUP BY tool",
+        parameters={"col": column, "v": value},
+    ).result_rows
+print(json.dumps({tool: [calls, ok] for tool, calls, ok in rows}))
 """
 
 
@@ -171,3 +194,73 @@ def test_the_server_answers_while_another_process_holds_the_database(
     finally:
         holder.terminate()
         holder.wait(timeout=20)
+
+
+def page_data(url: str) -> tuple[str, dict[str, Any]]:
+    html = urlopen(url, timeout=60).read().decode()
+    opening = '<script id="data" type="application/json">'
+    start = html.index(opening) + len(opening)
+    return html, json.loads(html[start : html.index("</script>", start)])
+
+
+def tools_by_sql(env: dict[str, str], column: str, value: str, how: str) -> dict[str, list[int]]:
+    done = subprocess.run(
+        [sys.executable, "-c", TOOLS_SQL, column, value, how],
+        env=env, capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    return dict(json.loads(done.stdout))
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "how"),
+    [("user_id", "alice-00000", "event"), ("project", "/home/alice/infra", "session")],
+)
+def test_a_filter_changes_the_tools_panel_to_the_sql_counts(
+    server: str, demo_home: dict[str, str], column: str, value: str, how: str
+) -> None:
+    _, everything = page_data(server)
+    html, data = page_data(server + "?" + urlencode({column: value}))
+    expected = tools_by_sql(demo_home, column, value, how)
+    shown = {r["tool_name"]: r for r in data["tools"]}
+    assert set(shown) == set(expected) and expected
+    for tool, (calls, ok) in expected.items():
+        assert shown[tool]["calls"] == calls, tool
+        assert shown[tool]["success_rate"] == pytest.approx(ok / calls, rel=1e-12), tool
+    assert sum(r["calls"] for r in everything["tools"]) > sum(r["calls"] for r in data["tools"])
+    assert data["unfiltered"]["tools"] == []
+    assert "Not filtered by" not in html.split("<h2>Tools</h2>")[1].split("</section>")[0]
+
+
+def test_a_model_filter_is_named_on_the_panels_that_cannot_apply_it(server: str) -> None:
+    html, data = page_data(server + "?" + urlencode({"model": "claude-opus-4-6", "team": "x"}))
+    assert data["unfiltered"]["tools"] == ["model"]
+    assert data["unfiltered"]["api"] == ["team"]
+    assert data["unfiltered"]["coverage"] == data["unfiltered"]["spenders"] == []
+    tools = html.split("<h2>Tools</h2>")[1].split("</section>")[0]
+    assert '<p class="unfiltered" data-unfiltered="model">Not filtered by model:' in tools
+
+
+BAD_BUDGETS = {
+    "budgets: [name: [": "not valid YAML",
+    "budgets:\n  - {name: a, period: quarter, usd: 5}\n": "budgets.0.period",
+    "budgets:\n  - {name: a, period: day, usd: -5}\n": "budgets.0.usd",
+    "budgets:\n  - {name: a, period: day, usd: 5, where: {nope: x}}\n": "budgets.0.where.nope",
+}
+
+
+@pytest.mark.parametrize("text", list(BAD_BUDGETS))
+def test_a_malformed_budgets_file_shows_an_error_banner_and_the_page(
+    server: str, demo_home: dict[str, str], text: str
+) -> None:
+    budgets = Path(demo_home["CC_PIPELINE_HOME"]) / "budgets.yaml"
+    budgets.write_text(text)
+    try:
+        answer = urlopen(server, timeout=60)
+        html = answer.read().decode()
+    finally:
+        budgets.unlink()
+    assert answer.status == 200
+    banner = re.search(r'<div class="banner over" id="budget-error" role="alert">(.*?)</div>', html)
+    assert banner, "no budget error banner"
+    assert str(budgets) in banner.group(1) and BAD_BUDGETS[text] in banner.group(1)
+    assert kpi(html, "requests") > 0  # the rest of the page is there

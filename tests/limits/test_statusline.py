@@ -106,6 +106,19 @@ def test_without_rate_limits_the_block_ends_five_hours_after_its_start_and_nothi
     assert observations(home()) == []
 
 
+def test_a_block_that_ended_before_the_official_window_began_shows_no_cost(ch):
+    """The state file's block is from an earlier window than Claude Code's current one."""
+    now = datetime.now(UTC)
+    start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=9)
+    block = [start.date(), "u", start.isoformat(), start, start + timedelta(hours=5)]
+    block += [start + timedelta(minutes=40), start + timedelta(minutes=10), False, 3, 4.0]
+    ch.insert("billing_blocks", [block], column_names=BLOCKS)
+    publish_state(ch)
+    line = statusline(json.dumps(sample(with_limits=True, resets_in_s=3 * 3600 + 60))).stdout
+    assert "| block 3h01m left |" in line or "| block 3h00m left |" in line
+    assert "$4.00" not in line
+
+
 def test_a_missing_state_file_still_prints_a_line_and_records_the_limits():
     assert not state_path().exists()
     done = statusline(json.dumps(sample(with_limits=True)))

@@ -92,18 +92,16 @@ def _number(value: Any) -> float:
 
 
 def kpis(source: Source, filters: Filters, since: date, until: date) -> list[dict[str, Any]]:
-    """The KPIs of the period and of the previous period of the same length."""
+    """The KPIs of the period and of the previous period of the same length (each query
+    answers both: a row per period with data, told apart by in_period)."""
     length = (until - since).days + 1
-    before = (since - timedelta(days=length), since - timedelta(days=1))
-
-    def totals(first: date, last: date) -> dict[str, float]:
-        params = {"since": first, "until": last}
-        row = source.rows("kpis", params, filters.values)[0]
-        row |= source.rows("sessions_count", params, filters.values)[0]
-        return {k: _number(v) for k, v in row.items()}
-
-    now, then = totals(since, until), totals(*before)
+    params = {"since": since, "until": until, "before": since - timedelta(days=length)}
     names = ("cost_usd", "requests", "tokens", "sessions", "cache_hit_ratio")
+    totals = {True: dict.fromkeys(names, 0.0), False: dict.fromkeys(names, 0.0)}
+    for query in ("kpis", "sessions_count"):
+        for row in source.rows(query, params, filters.values):
+            totals[bool(row.pop("in_period"))] |= {k: _number(v) for k, v in row.items()}
+    now, then = totals[True], totals[False]
     return [
         {
             "name": name,
@@ -116,16 +114,34 @@ def kpis(source: Source, filters: Filters, since: date, until: date) -> list[dic
 
 
 def _series(rows: list[Row], days: list[str], measure: str) -> dict[str, Any]:
+    index = {day: i for i, day in enumerate(days)}
+    each: dict[str, list[float]] = {}  # a row per day and series, in day and series order
     totals: dict[str, float] = {}
     for row in rows:
-        totals[row["series"]] = totals.get(row["series"], 0.0) + _number(row[measure])
+        name, value = row["series"], _number(row[measure])
+        values = each.get(name)
+        if values is None:
+            values = each[name] = [0.0] * len(days)
+        values[index[row["day"]]] += value
+        totals[name] = totals.get(name, 0.0) + value
     top = sorted(totals, key=lambda s: -totals[s])[:TOP_SERIES]
-    index = {day: i for i, day in enumerate(days)}
-    series: dict[str, list[float]] = {name: [0.0] * len(days) for name in top}
-    for row in rows:
-        name = row["series"] if row["series"] in series else "(other)"
-        series.setdefault(name, [0.0] * len(days))[index[row["day"]]] += _number(row[measure])
+    series = {name: each[name] for name in top}
+    rest = sorted(name for name in each if name not in series)
+    if rest:
+        # added up day by day in series order, as the rows come
+        series["(other)"] = [sum(day) for day in zip(*(each[name] for name in rest), strict=True)]
     return {"days": days, "series": series}
+
+
+def errors_by_status(api: list[Row], top: int = 10) -> list[Row]:
+    """The period's API errors by HTTP status (or error kind), the ``top`` most frequent,
+    from the per-day counts in the api_health rows (taken out of them)."""
+    totals: dict[str, float] = {}
+    for row in api:
+        for status, count in row.pop("errors_by_status").items():
+            totals[status] = totals.get(status, 0) + count
+    ranked = sorted(totals.items(), key=lambda item: -item[1])[:top]
+    return [{"status": status, "errors": count} for status, count in ranked]
 
 
 @cache
@@ -146,7 +162,7 @@ def cache_savings(rows: list[Row]) -> float:
 # The queries behind each panel whose filters may not all apply (see ``unfiltered``).
 PANEL_QUERIES = {
     "tools": ("tools",),
-    "api": ("api_health", "errors_by_status"),
+    "api": ("api_health",),
     "spenders": ("top_spenders",),
     "coverage": ("coverage",),
     "sessions": ("sessions",),
@@ -184,6 +200,8 @@ def page_data(source: Source, filters: Filters, now: datetime | None = None) -> 
     over_time = source.rows("over_time", {**params, "split": filters.split}, f)
     days = sorted({r["day"] for r in over_time})
     cache_days = source.rows("cache_by_day", params, f)
+    api = source.rows("api_health", params, f)
+    errors = errors_by_status(api)
     budgets, budget_error = budget_data(source)
     # readings of the rate limits go on after the last day of usage: without an explicit
     # until, their chart runs to today
@@ -201,8 +219,8 @@ def page_data(source: Source, filters: Filters, now: datetime | None = None) -> 
             "saved_usd": cache_savings(source.rows("cache_by_model", params, f)),
             "cache_read": sum(_number(r["cache_read"]) for r in cache_days),
         },
-        "api": source.rows("api_health", params, f),
-        "errors": source.rows("errors_by_status", params, f),
+        "api": api,
+        "errors": errors,
         "tools": source.rows("tools", params, f),
         "spenders": source.rows("top_spenders", params, f),
         "coverage": source.rows("coverage", params, f),

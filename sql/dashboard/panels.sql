@@ -6,19 +6,24 @@
 -- those filters on the panel ("not filtered by ...").
 
 -- name: kpis
--- Totals of the period: every request counted once (usage_daily sums usage_requests).
-SELECT sum(requests) AS requests, sum(total_tokens) AS tokens, sum(cost_usd) AS cost_usd,
+-- Totals of the period (in_period) and of the previous period of the same length, from
+-- {before}: every request counted once (usage_daily sums usage_requests).
+SELECT day >= {since:Date} AS in_period, sum(requests) AS requests, sum(total_tokens) AS tokens,
+       sum(cost_usd) AS cost_usd,
        sum(cache_read_tokens)
          / greatest(1, sum(input_tokens + cache_read_tokens + cache_creation_tokens))
          AS cache_hit_ratio
 FROM usage_daily
-WHERE day BETWEEN {since:Date} AND {until:Date} /*filters*/
+WHERE day BETWEEN {before:Date} AND {until:Date} /*filters*/
+GROUP BY in_period
 
 -- name: sessions_count
--- A session active on several days of the period is one session.
-SELECT uniqExact(session_id) AS sessions
+-- Sessions of the period (in_period) and of the previous one: a session active on several
+-- days of a period is one session of it.
+SELECT day >= {since:Date} AS in_period, uniqExact(session_key) AS sessions
 FROM session_usage
-WHERE day BETWEEN {since:Date} AND {until:Date} /*filters*/
+WHERE day BETWEEN {before:Date} AND {until:Date} /*filters*/
+GROUP BY in_period
 
 -- name: over_time
 -- Cost and tokens per day, split by the chosen attribution column.
@@ -63,25 +68,16 @@ ORDER BY calls DESC, tool_name
 LIMIT 15
 
 -- name: api_health
--- Requests, errors and latency per day (p50 weighted by timed requests, p95 the worst model's).
+-- Requests, errors and latency per day (p50 weighted by timed requests, p95 the worst
+-- model's), and the day's errors by HTTP status (or error kind).
 SELECT day, sum(requests) AS requests, sum(errors) AS errors,
        sum(ifNull(duration_p50_ms, 0) * timed_requests) / greatest(1, sum(timed_requests))
          AS p50_ms,
-       max(duration_p95_ms) AS p95_ms
+       max(duration_p95_ms) AS p95_ms, sumMap(errors_by_status) AS errors_by_status
 FROM api_health_daily
 WHERE day BETWEEN {since:Date} AND {until:Date} /*filters*/
 GROUP BY day
 ORDER BY day
-
--- name: errors_by_status
--- API errors of the period by HTTP status (or error kind).
-SELECT status, sum(n) AS errors
-FROM (SELECT arrayJoin(mapKeys(errors_by_status)) AS status, errors_by_status[status] AS n
-      FROM api_health_daily
-      WHERE day BETWEEN {since:Date} AND {until:Date} /*filters*/)
-GROUP BY status
-ORDER BY errors DESC
-LIMIT 10
 
 -- name: top_spenders
 -- The users who spent most in the period.
@@ -149,14 +145,22 @@ FROM (SELECT `window` AS w, max(o.observed_at) AS observed_at,
 ORDER BY w
 
 -- name: sessions
--- The period's latest sessions under the filters.
-SELECT session_id, min(first_seen) AS start, max(last_seen) AS end, any(user_id) AS session_user,
-       any(project) AS session_project, arrayStringConcat(groupUniqArray(model), ', ') AS models,
-       sum(requests) AS requests, sum(tokens) AS tokens, sum(cost_usd) AS cost_usd
+-- The period's latest sessions under the filters. The 100 latest starts are found on the
+-- session keys alone; only those sessions are then described.
+SELECT any(session_id) AS session_id, min(first_seen) AS start, max(last_seen) AS end,
+       any(user_id) AS session_user, any(project) AS session_project,
+       arrayStringConcat(groupUniqArray(model), ', ') AS models, sum(requests) AS requests,
+       sum(tokens) AS tokens, sum(cost_usd) AS cost_usd
 FROM session_usage
 WHERE day BETWEEN {since:Date} AND {until:Date} /*filters*/
-GROUP BY session_id
-ORDER BY start DESC
+  AND session_key IN (SELECT session_key
+                     FROM session_usage
+                     WHERE day BETWEEN {since:Date} AND {until:Date} /*filters*/
+                     GROUP BY session_key
+                     ORDER BY min(first_seen) DESC, session_key
+                     LIMIT 100)
+GROUP BY session_key
+ORDER BY start DESC, session_key
 LIMIT 100
 
 -- name: filter_values

@@ -4,9 +4,12 @@
 
 -- name: session_usage
 -- One row per session, day and attribution: sessions counted and listed under any filter
--- without reading every request.
-SELECT day, session_id, model, user_id, user_email, team, department, cost_center, project,
-       repo, branch, agent, skill, plugin, mcp_server, machine, provider,
+-- without reading every request. session_key is the 128-bit hash of session_id that
+-- uniqExact itself counts strings by: sessions are counted and grouped by a number, not a
+-- string (and no window over every session: a filter on day still reaches usage_requests).
+SELECT day, session_id, reinterpretAsUInt128(sipHash128(session_id)) AS session_key,
+       model, user_id, user_email, team, department, cost_center, project, repo, branch, agent,
+       skill, plugin, mcp_server, machine, provider,
        min(timestamp) AS first_seen, max(timestamp) AS last_seen, count() AS requests,
        sum(total_tokens) AS tokens, sum(cost_usd) AS cost_usd
 FROM usage_requests

@@ -159,12 +159,14 @@ def cache_savings(rows: list[Row]) -> float:
     return saved
 
 
+# The coverage panel's columns of the ``daily`` rows.
+COVERAGE = ("day", "telemetry_requests", "transcript_requests", "both_requests", "sources")
 # The queries behind each panel whose filters may not all apply (see ``unfiltered``).
 PANEL_QUERIES = {
     "tools": ("tools",),
     "api": ("api_health",),
     "spenders": ("top_spenders",),
-    "coverage": ("coverage",),
+    "coverage": ("daily",),
     "sessions": ("sessions",),
     "limits": ("rate_limits",),
 }
@@ -199,7 +201,7 @@ def page_data(source: Source, filters: Filters, now: datetime | None = None) -> 
     f = filters.values
     over_time = source.rows("over_time", {**params, "split": filters.split}, f)
     days = sorted({r["day"] for r in over_time})
-    cache_days = source.rows("cache_by_day", params, f)
+    daily = source.rows("daily", params, f)
     api = source.rows("api_health", params, f)
     errors = errors_by_status(api)
     budgets, budget_error = budget_data(source)
@@ -214,16 +216,16 @@ def page_data(source: Source, filters: Filters, now: datetime | None = None) -> 
         "cost": _series(over_time, days, "cost_usd"),
         "tokens": _series(over_time, days, "tokens"),
         "cache": {
-            "days": [r["day"] for r in cache_days],
-            "ratio": [r["ratio"] for r in cache_days],
+            "days": [r["day"] for r in daily],
+            "ratio": [r["ratio"] for r in daily],
             "saved_usd": cache_savings(source.rows("cache_by_model", params, f)),
-            "cache_read": sum(_number(r["cache_read"]) for r in cache_days),
+            "cache_read": sum(_number(r["cache_read"]) for r in daily),
         },
         "api": api,
         "errors": errors,
         "tools": source.rows("tools", params, f),
         "spenders": source.rows("top_spenders", params, f),
-        "coverage": source.rows("coverage", params, f),
+        "coverage": [{k: r[k] for k in COVERAGE} for r in daily],
         "sessions": source.rows("sessions", params, f),
         "choices": source.rows("filter_values", params, {})[0],
         "limits": limits_data(source, since, filters.until or max(until, moment.date()), moment),

@@ -34,15 +34,24 @@ WHERE day BETWEEN {since:Date} AND {until:Date} /*filters*/
 GROUP BY day, series
 ORDER BY day, series
 
--- name: cache_by_day
--- Cache reads, writes and the share of input tokens read from the cache, per day.
-SELECT day, sum(cache_read_tokens) AS cache_read, sum(cache_creation_tokens) AS cache_write,
-       sum(input_tokens) AS input,
-       sum(cache_read_tokens)
-         / greatest(1, sum(input_tokens + cache_read_tokens + cache_creation_tokens)) AS ratio
-FROM usage_daily
-WHERE day BETWEEN {since:Date} AND {until:Date} /*filters*/
-GROUP BY day
+-- name: daily
+-- Per day: cache reads, writes and the share of input tokens read from the cache; and where
+-- the day's requests come from, telemetry, transcripts or both (a request seen by both counts
+-- in each column). Read from usage_daily, whose rows carry the attribution, so the filters
+-- apply; a day with telemetry events but no request has no row here.
+SELECT day, cache_read, cache_write, input,
+       cache_read / greatest(1, input + cache_read + cache_write) AS ratio,
+       tel + both AS telemetry_requests, tra + both AS transcript_requests,
+       both AS both_requests,
+       arrayStringConcat(arrayFilter(s -> s != '', [
+           if(telemetry_requests > 0, 'telemetry', ''),
+           if(transcript_requests > 0, 'transcripts', '')]), '+') AS sources
+FROM (SELECT day, sum(cache_read_tokens) AS cache_read, sum(cache_creation_tokens) AS cache_write,
+             sum(input_tokens) AS input, sum(telemetry_only_requests) AS tel,
+             sum(transcript_only_requests) AS tra, sum(both_requests) AS both
+      FROM usage_daily
+      WHERE day BETWEEN {since:Date} AND {until:Date} /*filters*/
+      GROUP BY day)
 ORDER BY day
 
 -- name: cache_by_model
@@ -88,22 +97,6 @@ WHERE day BETWEEN {since:Date} AND {until:Date} /*filters*/
 GROUP BY user_id
 ORDER BY cost_usd DESC
 LIMIT 10
-
--- name: coverage
--- Where each day's requests come from: telemetry, transcripts or both (a request seen by both
--- counts in each column). Read from usage_daily, whose rows carry the attribution, so the
--- filters apply; a day with telemetry events but no request has no row here.
-SELECT day, tel + both AS telemetry_requests, tra + both AS transcript_requests,
-       both AS both_requests,
-       arrayStringConcat(arrayFilter(s -> s != '', [
-           if(telemetry_requests > 0, 'telemetry', ''),
-           if(transcript_requests > 0, 'transcripts', '')]), '+') AS sources
-FROM (SELECT day, sum(telemetry_only_requests) AS tel, sum(transcript_only_requests) AS tra,
-             sum(both_requests) AS both
-      FROM usage_daily
-      WHERE day BETWEEN {since:Date} AND {until:Date} /*filters*/
-      GROUP BY day)
-ORDER BY day
 
 -- name: rate_limits
 -- Claude Code's 5-hour and 7-day limits over the period, as the status line observed them

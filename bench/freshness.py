@@ -1,10 +1,13 @@
-"""Freshness: from Claude Code exporting an api_request to that request in ``usage_requests``.
+"""Freshness: from Claude Code exporting an api_request to that request in ``usage_requests``
+and on the dashboard.
 
-Starts the real ``cc-pipeline serve`` (UI, daemon, local receiver) in a scratch home, sends
-Claude Code-shaped OTLP/HTTP log batches (one api_request each, stamped now) to the receiver it
-started, and polls ``usage_requests`` with ``cc-pipeline sql --wait`` (a short read that waits
-while a run holds the embedded database). Prints p50/p95 export -> visible latency; the poll
-interval plus one ``cc-pipeline sql`` (printed) bounds the resolution.
+Starts the real ``cc-pipeline serve`` (UI, daemon, local receiver, served dashboard) in a
+scratch home, sends Claude Code-shaped OTLP/HTTP log batches (one api_request each, stamped
+now, each in a session of its own) to the receiver it started, and polls ``usage_requests``
+with ``cc-pipeline sql --wait`` (a short read that waits while a run holds the embedded
+database) and the dashboard's page of each request's session (it lists the session's requests
+once the published data holds them). Prints p50/p95 export -> visible latency for both; the
+poll interval plus one ``cc-pipeline sql`` (printed) bounds the resolution.
 """
 
 from __future__ import annotations
@@ -13,8 +16,11 @@ import argparse
 import json
 import statistics
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bench.otlp_generator import Generator, _s
@@ -27,8 +33,9 @@ POLL_SQL = (
 )
 
 
-def api_request_batch(generator: Generator, request_id: str) -> bytes:
-    """One OTLP/JSON logs export holding one api_request, as Claude Code sends it now."""
+def api_request_batch(generator: Generator, request_id: str, session_id: str = "") -> bytes:
+    """One OTLP/JSON logs export holding one api_request, as Claude Code sends it now (in
+    session ``session_id`` when given)."""
     record = generator.log_record()
     while not any(
         a["key"] == "event.name" and a["value"]["stringValue"] == "api_request"
@@ -43,6 +50,8 @@ def api_request_batch(generator: Generator, request_id: str) -> bytes:
             attribute = _s("request_id", request_id)
         elif attribute["key"] == "event.timestamp":
             attribute = _s("event.timestamp", stamp)
+        elif attribute["key"] == "session.id" and session_id:
+            attribute = _s("session.id", session_id)
         attributes.append(attribute)
     record.update(timeUnixNano=str(now), observedTimeUnixNano=str(now), attributes=attributes)
     body = {
@@ -81,34 +90,75 @@ def visible(serving: Serving) -> set[str] | None:
     return {row["request_id"] for row in json.loads(done.stdout)}
 
 
-def measure(serving: Serving, events: int, every_s: float, timeout_s: float) -> list[float]:
+def on_dashboard(serving: Serving, session_id: str) -> bool:
+    """True once the served dashboard's page of the session lists a request."""
+    url = f"{serving.dashboard}/session?{urllib.parse.urlencode({'id': session_id})}"
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            page = response.read().decode()
+    except (urllib.error.URLError, OSError):
+        return False  # not up yet, or no data published yet
+    return "Requests (" in page and "Requests (0)" not in page
+
+
+@dataclass
+class Latencies:
+    """Seconds from export to visible, per request: in usage_requests and on the dashboard."""
+
+    sent: dict[str, float] = field(default_factory=dict)  # request id -> monotonic time
+    sessions: dict[str, str] = field(default_factory=dict)  # request id -> its session id
+    in_table: dict[str, float] = field(default_factory=dict)
+    on_page: dict[str, float] = field(default_factory=dict)
+
+    def poll(self, serving: Serving) -> None:
+        now = time.monotonic()
+        for request_id in (visible(serving) or set()) & self.sent.keys() - self.in_table.keys():
+            self.in_table[request_id] = now - self.sent[request_id]
+        for request_id in self.in_table.keys() - self.on_page.keys():
+            if on_dashboard(serving, self.sessions[request_id]):
+                self.on_page[request_id] = time.monotonic() - self.sent[request_id]
+
+
+def measure(serving: Serving, events: int, every_s: float, timeout_s: float) -> Latencies:
     generator = Generator(seed=7)
-    sent: dict[str, float] = {}
-    seen: dict[str, float] = {}
+    found = Latencies()
     next_send = time.monotonic()
     deadline = None
     poll_seconds = []
-    while len(seen) < events:
-        now = time.monotonic()
-        if len(sent) < events and now >= next_send:
+    while len(found.on_page) < events:
+        if len(found.sent) < events and time.monotonic() >= next_send:
             request_id = f"{PREFIX}{uuid.uuid4().hex[:24]}"
-            export(serving, api_request_batch(generator, request_id))
-            sent[request_id] = time.monotonic()
+            found.sessions[request_id] = f"fresh-{uuid.uuid4()}"
+            export(serving, api_request_batch(generator, request_id, found.sessions[request_id]))
+            found.sent[request_id] = time.monotonic()
             next_send += every_s
-            if len(sent) == events:
+            if len(found.sent) == events:
                 deadline = time.monotonic() + timeout_s
         started = time.monotonic()
-        found = visible(serving)
+        found.poll(serving)
         poll_seconds.append(time.monotonic() - started)
-        for request_id in (found or set()) & sent.keys() - seen.keys():
-            seen[request_id] = time.monotonic()
-        print(f"sent {len(sent)}, visible {len(seen)}", flush=True)
+        print(
+            f"sent {len(found.sent)}, in usage_requests {len(found.in_table)}, "
+            f"on the dashboard {len(found.on_page)}",
+            flush=True,
+        )
         if deadline is not None and time.monotonic() > deadline:
-            print(f"{events - len(seen)} request(s) not visible after {timeout_s:.0f}s")
+            print(f"{events - len(found.on_page)} request(s) not visible after {timeout_s:.0f}s")
             break
         time.sleep(1.0)
-    print(f"one poll (cc-pipeline sql) took {statistics.median(poll_seconds):.1f}s (median)")
-    return sorted(seen[r] - sent[r] for r in seen)
+    print(f"one poll took {statistics.median(poll_seconds):.1f}s (median)")
+    return found
+
+
+def summary(where: str, seconds: list[float]) -> str:
+    if len(seconds) < 2:
+        raise SystemExit(f"too few requests became visible {where} to report percentiles")
+    seconds = sorted(seconds)
+    cuts = statistics.quantiles(seconds, n=100, method="inclusive")
+    return (
+        f"export -> {where} over {len(seconds)} request(s): "
+        f"p50 {statistics.median(seconds):.1f}s, p95 {cuts[94]:.1f}s, max {seconds[-1]:.1f}s"
+    )
 
 
 def main() -> None:
@@ -119,14 +169,9 @@ def main() -> None:
     args = parser.parse_args()
     with serve() as serving:
         print(f"UI usable after {wait_for_ui(serving):.1f}s; sending {args.events} batches")
-        latencies = measure(serving, args.events, args.every, args.timeout)
-    if len(latencies) < 2:
-        raise SystemExit("too few requests became visible to report percentiles")
-    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
-    print(
-        f"export -> usage_requests over {len(latencies)} request(s): "
-        f"p50 {statistics.median(latencies):.1f}s, p95 {cuts[94]:.1f}s, max {latencies[-1]:.1f}s"
-    )
+        found = measure(serving, args.events, args.every, args.timeout)
+    print(summary("usage_requests", list(found.in_table.values())))
+    print(summary("the dashboard", list(found.on_page.values())))
 
 
 if __name__ == "__main__":

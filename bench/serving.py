@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OTLP_PORTS = (4317, 4318, 13133)  # the local receiver's ports, as serve starts it
+SERVE_PORTS = (4317, 4318, 13133, 8765)  # the receiver's and the dashboard's, as serve starts them
 LOCATIONS_QUERY = (
     "{ workspaceOrError { ... on Workspace { locationEntries { name "
     "locationOrLoadError { __typename } } } } }"
@@ -35,6 +35,11 @@ class Serving:
     @property
     def otlp_http(self) -> str:
         return "http://127.0.0.1:4318"
+
+    @property
+    def dashboard(self) -> str:
+        """The dashboard ``serve`` starts beside Dagster (``cc-pipeline dashboard``'s port)."""
+        return "http://127.0.0.1:8765"
 
     def cli(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
         """Run a ``cc-pipeline`` command against the served home."""
@@ -89,7 +94,7 @@ def ui_ready(port: int) -> bool:
 @contextmanager
 def serve() -> Iterator[Serving]:
     """``cc-pipeline serve`` on a free UI port in a scratch home; stopped with Ctrl-C after."""
-    busy = [p for p in OTLP_PORTS if _port_taken(p)]
+    busy = [p for p in SERVE_PORTS if _port_taken(p)]
     if busy:
         raise SystemExit(f"ports {busy} are in use (is `make run` up?); stop it first")
     with tempfile.TemporaryDirectory(prefix="cc-bench-") as scratch:

@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -199,16 +199,8 @@ def connection_from_env(busy_timeout_s: float | None = None) -> ClickHouseConnec
     timeout = ClickHouseConnection.busy_timeout_s if busy_timeout_s is None else busy_timeout_s
     if configured.mode == "embedded":
         return ClickHouseConnection(mode="embedded", busy_timeout_s=timeout)
-    return ClickHouseConnection(
-        mode="server",
-        host=configured.host,
-        port=configured.port,
-        username=configured.username,
-        password=configured.password,
-        secure=configured.secure,
-        database=configured.database,
-        busy_timeout_s=timeout,
-    )
+    server = {k: v for k, v in asdict(configured).items() if k not in ("mode", "password_set")}
+    return ClickHouseConnection(mode="server", busy_timeout_s=timeout, **server)
 
 
 __all__ = ["ClickHouseConnection", "EmbeddedDatabaseBusy", "connection_from_env"]

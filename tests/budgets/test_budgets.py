@@ -17,6 +17,7 @@ from cc_pipeline.budgets.evaluate import evaluate_budget, period_bounds
 from cc_pipeline.cli import main
 from cc_pipeline.resources.clickhouse import clickhouse_from_env
 from cc_pipeline.schema import migrate
+from tests.budgets.cases import MALFORMED_BUDGETS
 
 ROOT = Path(__file__).resolve().parents[2]
 COLUMNS = ["day", "model", "user_id", "organization_id", "project", "requests", "cost_usd"]
@@ -161,15 +162,7 @@ def test_budgets_command_prints_every_budget_as_json(
     assert "budgets.0.where.nope" in capsys.readouterr().err
 
 
-MALFORMED = {
-    "budgets: [name: [": "not valid YAML",
-    "budgets:\n  - {name: a, period: quarter, usd: 5}\n": "budgets.0.period",
-    "budgets:\n  - {name: a, period: day, usd: -5}\n": "budgets.0.usd",
-    "budgets:\n  - {name: a, period: day, usd: 5, where: {nope: x}}\n": "budgets.0.where.nope",
-}
-
-
-@pytest.mark.parametrize("text", list(MALFORMED))
+@pytest.mark.parametrize("text", list(MALFORMED_BUDGETS))
 def test_budgets_command_on_a_malformed_file_exits_2_naming_the_file_and_the_problem(
     tmp_path: Path, text: str
 ):
@@ -181,5 +174,5 @@ def test_budgets_command_on_a_malformed_file_exits_2_naming_the_file_and_the_pro
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 2, done.stderr
-    assert str(path) in done.stderr and MALFORMED[text] in done.stderr
+    assert str(path) in done.stderr and MALFORMED_BUDGETS[text] in done.stderr
     assert "Traceback" not in done.stderr and done.stdout == ""

@@ -23,7 +23,7 @@ from urllib.request import urlopen
 import pytest
 
 from cc_pipeline.limits.statusline import LIMITS_FOLDER, OBSERVATIONS_FILE, record_observation
-from tests.collector.helpers import free_port
+from tests.dashboard.pages import fetch_page, served_dashboard
 from tests.dashboard.test_dashboard_browser import PROJECT_ROOT
 
 FIVE_HOURS = 5 * 3600
@@ -64,35 +64,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     assert "5h 60% | 7d 20%" in cli(env, "statusline", stdin=json.dumps(payload))
     cli(env, "ingest")
     cli(env, "rollup")
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cc_pipeline.cli", "dashboard", "--no-open", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urlopen(url, timeout=30).read()
-            break
-        except OSError:
-            assert time.monotonic() < deadline, "the dashboard did not answer"
-            time.sleep(0.3)
-    lines = (Path(env["CC_PIPELINE_HOME"]) / LIMITS_FOLDER / OBSERVATIONS_FILE).read_text()
-    latest = max(float(json.loads(line)["observed_at"]) for line in lines.splitlines())
-    yield {
-        "url": url, "latest": latest, "resets_5h": resets_5h, "resets_7d": resets_7d,
-        "dashboard": Path(env["CC_PIPELINE_HOME"]) / "dashboard",
-    }  # fmt: skip
-    proc.terminate()
-    proc.wait(timeout=20)
-
-
-def page(url: str) -> tuple[str, dict[str, Any]]:
-    html = urlopen(url, timeout=60).read().decode()
-    opening = '<script id="data" type="application/json">'
-    start = html.index(opening) + len(opening)
-    return html, json.loads(html[start : html.index("</script>", start)])
+    with served_dashboard(env) as url:
+        lines = (Path(env["CC_PIPELINE_HOME"]) / LIMITS_FOLDER / OBSERVATIONS_FILE).read_text()
+        latest = max(float(json.loads(line)["observed_at"]) for line in lines.splitlines())
+        yield {
+            "url": url, "latest": latest, "resets_5h": resets_5h, "resets_7d": resets_7d,
+            "dashboard": Path(env["CC_PIPELINE_HOME"]) / "dashboard",
+        }  # fmt: skip
 
 
 def when(epoch: float) -> str:
@@ -100,7 +78,7 @@ def when(epoch: float) -> str:
 
 
 def test_the_chart_holds_each_windows_readings_in_time_order(served: dict[str, Any]) -> None:
-    html, data = page(served["url"])
+    html, data = fetch_page(served["url"])
     chart = data["limits"]
     assert 'id="chart-limits"' in html
     assert len(chart["times"]) == 3 and chart["times"] == sorted(chart["times"])
@@ -110,7 +88,7 @@ def test_the_chart_holds_each_windows_readings_in_time_order(served: dict[str, A
 def test_the_5_hour_limit_is_forecast_before_its_reset_at_the_windows_burn_rate(
     served: dict[str, Any],
 ) -> None:
-    html, data = page(served["url"])
+    html, data = fetch_page(served["url"])
     # the window began 5 h before its reset at 0%; 60% since then, the rest at the same pace
     started = served["resets_5h"] - FIVE_HOURS
     per_second = 60.0 / (served["latest"] - started)
@@ -132,7 +110,7 @@ def test_the_5_hour_limit_is_forecast_before_its_reset_at_the_windows_burn_rate(
 def test_the_7_day_limit_at_its_pace_is_not_reached_before_its_reset(
     served: dict[str, Any],
 ) -> None:
-    html, data = page(served["url"])
+    html, data = fetch_page(served["url"])
     seven = next(f for f in data["limits"]["forecasts"] if f["window"] == "seven_day")
     # 20% in the two days since it began: 100% would take ten days, it resets in five
     assert seven["state"] == "not_before_reset"
@@ -145,7 +123,7 @@ def test_the_7_day_limit_at_its_pace_is_not_reached_before_its_reset(
 
 
 def test_the_limits_panel_says_the_filters_do_not_apply_to_it(served: dict[str, Any]) -> None:
-    html, data = page(served["url"] + "?" + urlencode({"team": "platform"}))
+    html, data = fetch_page(served["url"] + "?" + urlencode({"team": "platform"}))
     assert data["limits"]["series"]["5-hour"] == [20.0, 40.0, 60.0]
     assert data["unfiltered"]["limits"] == ["team"]
     assert '<p class="unfiltered" data-unfiltered="team">Not filtered by team:' in html
@@ -171,4 +149,4 @@ def test_data_published_without_the_rate_limits_asks_for_a_new_publish(
     finally:
         os.symlink(current.name, served["dashboard"] / ".link-new")
         os.replace(served["dashboard"] / ".link-new", link)
-    assert page(served["url"])[1]["limits"]["series"]
+    assert fetch_page(served["url"])[1]["limits"]["series"]

@@ -12,13 +12,13 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlencode
 from urllib.request import urlopen
 
 import pytest
 
-from tests.collector.helpers import free_port
+from tests.budgets.cases import MALFORMED_BUDGETS
+from tests.dashboard.pages import fetch_page, served_dashboard
 from tests.dashboard.test_dashboard_browser import PROJECT_ROOT, chromium
 
 DIRECT_SQL = """
@@ -84,22 +84,8 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, st
 
 @pytest.fixture(scope="module")
 def server(demo_home: dict[str, str]) -> Iterator[str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cc_pipeline.cli", "dashboard", "--no-open", "--port", str(port)],
-        env=demo_home, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urlopen(url, timeout=30).read()
-            break
-        except OSError:
-            time.sleep(0.3)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    with served_dashboard(demo_home) as url:
+        yield url
 
 
 def direct(env: dict[str, str], column: str, value: str) -> list[object]:
@@ -196,13 +182,6 @@ def test_the_server_answers_while_another_process_holds_the_database(
         holder.wait(timeout=20)
 
 
-def page_data(url: str) -> tuple[str, dict[str, Any]]:
-    html = urlopen(url, timeout=60).read().decode()
-    opening = '<script id="data" type="application/json">'
-    start = html.index(opening) + len(opening)
-    return html, json.loads(html[start : html.index("</script>", start)])
-
-
 def tools_by_sql(env: dict[str, str], column: str, value: str, how: str) -> dict[str, list[int]]:
     done = subprocess.run(
         [sys.executable, "-c", TOOLS_SQL, column, value, how],
@@ -218,8 +197,8 @@ def tools_by_sql(env: dict[str, str], column: str, value: str, how: str) -> dict
 def test_a_filter_changes_the_tools_panel_to_the_sql_counts(
     server: str, demo_home: dict[str, str], column: str, value: str, how: str
 ) -> None:
-    _, everything = page_data(server)
-    html, data = page_data(server + "?" + urlencode({column: value}))
+    _, everything = fetch_page(server)
+    html, data = fetch_page(server + "?" + urlencode({column: value}))
     expected = tools_by_sql(demo_home, column, value, how)
     shown = {r["tool_name"]: r for r in data["tools"]}
     assert set(shown) == set(expected) and expected
@@ -232,7 +211,7 @@ def test_a_filter_changes_the_tools_panel_to_the_sql_counts(
 
 
 def test_a_model_filter_is_named_on_the_panels_that_cannot_apply_it(server: str) -> None:
-    html, data = page_data(server + "?" + urlencode({"model": "claude-opus-4-6", "team": "x"}))
+    html, data = fetch_page(server + "?" + urlencode({"model": "claude-opus-4-6", "team": "x"}))
     assert data["unfiltered"]["tools"] == ["model"]
     assert data["unfiltered"]["api"] == ["team"]
     assert data["unfiltered"]["coverage"] == data["unfiltered"]["spenders"] == []
@@ -240,15 +219,7 @@ def test_a_model_filter_is_named_on_the_panels_that_cannot_apply_it(server: str)
     assert '<p class="unfiltered" data-unfiltered="model">Not filtered by model:' in tools
 
 
-BAD_BUDGETS = {
-    "budgets: [name: [": "not valid YAML",
-    "budgets:\n  - {name: a, period: quarter, usd: 5}\n": "budgets.0.period",
-    "budgets:\n  - {name: a, period: day, usd: -5}\n": "budgets.0.usd",
-    "budgets:\n  - {name: a, period: day, usd: 5, where: {nope: x}}\n": "budgets.0.where.nope",
-}
-
-
-@pytest.mark.parametrize("text", list(BAD_BUDGETS))
+@pytest.mark.parametrize("text", list(MALFORMED_BUDGETS))
 def test_a_malformed_budgets_file_shows_an_error_banner_and_the_page(
     server: str, demo_home: dict[str, str], text: str
 ) -> None:
@@ -262,5 +233,5 @@ def test_a_malformed_budgets_file_shows_an_error_banner_and_the_page(
     assert answer.status == 200
     banner = re.search(r'<div class="banner over" id="budget-error" role="alert">(.*?)</div>', html)
     assert banner, "no budget error banner"
-    assert str(budgets) in banner.group(1) and BAD_BUDGETS[text] in banner.group(1)
+    assert str(budgets) in banner.group(1) and MALFORMED_BUDGETS[text] in banner.group(1)
     assert kpi(html, "requests") > 0  # the rest of the page is there

@@ -64,12 +64,17 @@ def entries_between(client: Any, start: str, end: str) -> int:
     )
 
 
-def test_blocks_take_the_official_windows_and_keep_ccusage_cuts_elsewhere(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def load_marot() -> None:
+    """The marot-spotter transcripts loaded and rolled up (ccusage's blocks, no window seen)."""
     with clickhouse_from_env().connect() as client:
         backfill_transcripts(client, [MAROT])
         refresh_rollups(client)
+
+
+def test_blocks_take_the_official_windows_and_keep_ccusage_cuts_elsewhere(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    load_marot()
     golden = json.loads(GOLDEN.read_text())["blocks"]
     assert [b["id"] for b in blocks_report(capsys)] == [b["id"] for b in golden]
 
@@ -118,9 +123,7 @@ def test_blocks_take_the_official_windows_and_keep_ccusage_cuts_elsewhere(
 def test_an_observation_of_an_unknown_session_or_without_a_reset_changes_no_block(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    with clickhouse_from_env().connect() as client:
-        backfill_transcripts(client, [MAROT])
-        refresh_rollups(client)
+    load_marot()
     before = blocks_report(capsys)
     limits: dict[str, dict[str, float | None]] = {
         "five_hour": {"used_percentage": 3.0, "resets_at": None}

@@ -72,19 +72,29 @@ def _env(home: Path) -> dict[str, str]:
     return env
 
 
-def ui_ready(port: int) -> bool:
-    """True once the UI answers and the code location has loaded its definitions."""
+def graphql(
+    port: int, query: str, variables: dict[str, str] | None = None, timeout: float = 60
+) -> dict:
+    """The ``data`` of a query to the Dagster UI's GraphQL API on ``port``."""
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/graphql",
-        data=json.dumps({"query": LOCATIONS_QUERY}).encode(),
+        data=json.dumps({"query": query, "variables": variables or {}}).encode(),
         headers={"Content-Type": "application/json"},
     )
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        payload: dict = json.loads(response.read())
+    if payload.get("errors"):
+        raise RuntimeError(f"GraphQL error: {payload['errors']}")
+    return payload["data"]
+
+
+def ui_ready(port: int) -> bool:
+    """True once the UI answers and the code location has loaded its definitions."""
     try:
-        with urllib.request.urlopen(request, timeout=2) as response:
-            payload = json.loads(response.read())
-    except (urllib.error.URLError, OSError, ValueError):
+        data = graphql(port, LOCATIONS_QUERY, timeout=2)
+    except (urllib.error.URLError, OSError, ValueError, RuntimeError):
         return False
-    entries = payload.get("data", {}).get("workspaceOrError", {}).get("locationEntries") or []
+    entries = (data.get("workspaceOrError") or {}).get("locationEntries") or []
     return bool(entries) and all(
         (e.get("locationOrLoadError") or {}).get("__typename") == "RepositoryLocation"
         for e in entries

@@ -12,16 +12,14 @@ ever held more than ``--max-queued`` runs, or a request sent before the last min
 from __future__ import annotations
 
 import argparse
-import json
 import time
-import urllib.request
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
 from bench.freshness import PREFIX, api_request_batch, export, visible
 from bench.otlp_generator import Generator
-from bench.serving import Serving, serve, wait_for_ui
+from bench.serving import Serving, graphql, serve, wait_for_ui
 
 RUNS_QUERY = """
 { runsOrError(limit: 1000) { ... on Runs { results {
@@ -38,26 +36,15 @@ query Failure($runId: ID!) { logsForRun(runId: $runId, limit: 200) {
 """
 
 
-def graphql(serving: Serving, query: str, variables: dict[str, str] | None = None) -> dict:
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{serving.ui_port}/graphql",
-        data=json.dumps({"query": query, "variables": variables or {}}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=60) as response:
-        payload: dict = json.loads(response.read())
-    if payload.get("errors"):
-        raise SystemExit(f"GraphQL error: {payload['errors']}")
-    return payload["data"]
-
-
 def runs(serving: Serving) -> list[dict]:
-    return graphql(serving, RUNS_QUERY)["runsOrError"]["results"]
+    return graphql(serving.ui_port, RUNS_QUERY)["runsOrError"]["results"]
 
 
 def failure_of(serving: Serving, run_id: str) -> str:
     """The first error message a failed run logged."""
-    events = graphql(serving, FAILURE_QUERY, {"runId": run_id})["logsForRun"].get("events", [])
+    events = graphql(serving.ui_port, FAILURE_QUERY, {"runId": run_id})["logsForRun"].get(
+        "events", []
+    )
     for event in events:
         if event["__typename"] == "ExecutionStepFailureEvent":
             return f"{event['stepKey']}: {event['error']['message'].strip()[:400]}"

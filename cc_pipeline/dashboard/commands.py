@@ -32,8 +32,9 @@ def add_dashboard(parser: argparse.ArgumentParser) -> None:
 def _export_query(args: argparse.Namespace) -> str:
     from urllib.parse import urlencode
 
-    pairs = [(k, getattr(args, k)) for k in ("since", "until") if getattr(args, k)]
-    pairs += [(c, v) for c in DIMENSIONS for v in getattr(args, c) or []]
+    given = vars(args)
+    pairs = [(k, given[k]) for k in ("since", "until") if given[k]]
+    pairs += [(c, v) for c in DIMENSIONS for v in given[c] or []]
     return urlencode(pairs)
 
 

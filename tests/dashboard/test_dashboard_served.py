@@ -235,3 +235,16 @@ def test_a_malformed_budgets_file_shows_an_error_banner_and_the_page(
     assert banner, "no budget error banner"
     assert str(budgets) in banner.group(1) and MALFORMED_BUDGETS[text] in banner.group(1)
     assert kpi(html, "requests") > 0  # the rest of the page is there
+
+
+def test_an_export_holds_the_filtered_page_with_its_charts_inline(
+    server: str, demo_home: dict[str, str], tmp_path: Path
+) -> None:
+    out = tmp_path / "export.html"
+    cli("dashboard", "--export", str(out), "--model", "claude-opus-4-6", env=demo_home)
+    exported = out.read_text()
+    served, _ = fetch_page(server + "?" + urlencode({"model": "claude-opus-4-6"}))
+    for name in ("cost_usd", "requests", "tokens", "sessions"):
+        assert kpi(exported, name) == kpi(served, name)
+    assert kpi(exported, "requests") < kpi(fetch_page(server)[0], "requests")
+    assert '<script src="/static/' not in exported and "uPlot" in exported
